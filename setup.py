@@ -1,5 +1,7 @@
-"""Package metadata comes from settings.ini (the nbdev convention); dependencies are pinned in requirements.txt."""
+"""Package metadata comes from settings.ini (the nbdev convention; nbdev_export writes pyproject.toml
+with these fields marked dynamic). Dependencies are pinned in requirements.txt, installed by scripts/setup.sh."""
 from configparser import ConfigParser
+from pathlib import Path
 import setuptools
 
 cfg = ConfigParser(delimiters=['='])
@@ -8,7 +10,12 @@ cfg = cfg['DEFAULT']
 scripts = [s for s in cfg.get('console_scripts', '').split() if s]
 setuptools.setup(
     name=cfg['lib_name'], version=cfg['version'], description=cfg['description'],
-    author=cfg['author'], license=cfg['license'], python_requires='>=' + cfg['min_python'],
+    keywords=cfg['keywords'].split(), license='Apache-2.0',
+    author=cfg['author'], author_email=cfg['author_email'],
+    classifiers=['Programming Language :: Python :: 3.11', 'Topic :: Multimedia :: Sound/Audio :: Analysis'],
+    url=cfg['git_url'], project_urls={'Source': cfg['git_url']},
+    long_description=Path('README.md').read_text(), long_description_content_type='text/markdown',
+    python_requires='>=' + cfg['min_python'], install_requires=[], extras_require={'dev': []},
     packages=setuptools.find_packages(include=['mirrepro', 'mirrepro.*']),
     include_package_data=True, zip_safe=False,
     entry_points={'console_scripts': scripts, 'nbdev': [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
