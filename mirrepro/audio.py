@@ -11,7 +11,7 @@ import torchaudio.functional as AF
 
 # %% auto #0
 __all__ = ['SR', 'AudioError', 'AudioMissing', 'AudioCorrupt', 'AudioEmpty', 'AudioNonFinite', 'AudioTooShort', 'audio_info',
-           'resample', 'load_audio', 'write_audio']
+           'resample', 'load_audio', 'atomic_output', 'write_audio']
 
 # %% ../nbs/00_audio.ipynb #750fbd7b
 SR = 16000  # the sample rate of every model in the paper (§4.2)
@@ -62,19 +62,28 @@ def load_audio(path, sr: int = SR, min_seconds: float = 0.0) -> np.ndarray:
         raise AudioTooShort(path, f"{len(audio) / sr:.3f} s long, expected at least {min_seconds:g} s")
     return audio
 
-# %% ../nbs/00_audio.ipynb #5942aa55
-def write_audio(path, audio: np.ndarray, sr: int = SR, subtype: str | None = None):
-    "Write a 1-D (or frames × channels) float signal to `path` atomically; format from the suffix."
+# %% ../nbs/00_audio.ipynb #c7e54efd
+from contextlib import contextmanager
+
+@contextmanager
+def atomic_output(path):
+    "Yield a temporary path beside `path`; on success it is renamed to `path`, on failure removed."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    audio = np.asarray(audio, dtype=np.float32)
-    if not np.isfinite(audio).all(): raise AudioNonFinite(path, "refusing to write non-finite samples")
-    fmt = path.suffix.lstrip('.').upper() or 'WAV'
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.stem}.', suffix=path.suffix)
     os.close(fd)
     try:
-        sf.write(tmp, np.clip(audio, -1, 1), sr, format=fmt, subtype=subtype or ('PCM_16' if fmt in ('WAV', 'FLAC') else None))
+        yield Path(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.remove(tmp)
+
+def write_audio(path, audio: np.ndarray, sr: int = SR, subtype: str | None = None):
+    "Write a 1-D (or frames × channels) float signal to `path` atomically; format from the suffix."
+    path = Path(path)
+    audio = np.asarray(audio, dtype=np.float32)
+    if not np.isfinite(audio).all(): raise AudioNonFinite(path, "refusing to write non-finite samples")
+    fmt = path.suffix.lstrip('.').upper() or 'WAV'
+    with atomic_output(path) as tmp:
+        sf.write(tmp, np.clip(audio, -1, 1), sr, format=fmt, subtype=subtype or ('PCM_16' if fmt in ('WAV', 'FLAC') else None))
     return path
