@@ -14,8 +14,8 @@ from .audio import atomic_output
 
 # %% auto #0
 __all__ = ['PAPER_PARAMS', 'ModelConfig', 'HarmonicFilters', 'ResUnit', 'FrontEnd', 'Attention', 'Layer', 'sinusoid',
-           'PerceiverTFBlock', 'MIRModel', 'n_params', 'preset', 'activations', 'predict', 'CheckpointError',
-           'save_checkpoint', 'load_checkpoint']
+           'PerceiverTFBlock', 'MIRModel', 'n_params', 'preset', 'activations', 'predict_many', 'predict',
+           'CheckpointError', 'save_checkpoint', 'load_checkpoint']
 
 # %% ../nbs/04_model.ipynb #50bb6085
 @dataclass(frozen=True)
@@ -235,7 +235,7 @@ def preset(task: str, round: int, size: str = 'paper', **overrides) -> ModelConf
     else: raise KeyError(f"unknown preset size {size!r}; expected 'paper' or 'cpu'")
     return ModelConfig(task=task, **{**_TASK_FIXED[task], **size_kw, **overrides})
 
-# %% ../nbs/04_model.ipynb #8b7a1d88
+# %% ../nbs/04_model.ipynb #333ac405
 def activations(logits: torch.Tensor, task: str) -> torch.Tensor:
     "Probabilities from logits (…, outputs): softmax over classes; structure's last output is a boundary sigmoid."
     if task == 'structure':
@@ -252,31 +252,46 @@ def _windows(n_frames: int, window: int, margin: int):
     return [(s, a, b) for s, a, b in zip(starts, cuts[:-1], cuts[1:])]
 
 @torch.inference_mode()
-def predict(model: MIRModel, audio, window: int | None = None, margin: int | None = None, batch_size: int = 4,
-            device=None, autocast: bool | None = None) -> np.ndarray:
-    "Frame probabilities `(frames, outputs)` for a whole song (16 kHz mono array or tensor), in overlapping windows."
-    spec, fs = model.spec, model.spec.frame_samples
+def predict_many(model: MIRModel, audios, window: int | None = None, margin: int | None = None, batch_size: int = 4,
+                 device=None, autocast: bool | None = None):
+    "Yield `(i, probabilities)` for each song of the iterable `audios`, windows of different songs sharing batches."
+    spec, fs, task = model.spec, model.spec.frame_samples, model.spec.name
     window = window or spec.chunk_frames        # the training chunk: time positions stay within what training saw
     margin = window // 8 if margin is None else margin
     if not 0 <= 2 * margin < window: raise ValueError(f"margin {margin} must be below half the window {window}")
     device = torch.device(device or next(model.parameters()).device)
     autocast = device.type == 'cuda' if autocast is None else autocast
-    x = torch.as_tensor(np.asarray(audio, dtype=np.float32) if not torch.is_tensor(audio) else audio, dtype=torch.float32).reshape(-1)
-    n_frames = spec.n_frames(len(x))
-    out = np.empty((n_frames, model.cfg.n_outputs), dtype=np.float32)
     model.eval()
-    plan = _windows(n_frames, window, margin)
-    for i in range(0, len(plan), batch_size):
-        part = plan[i:i + batch_size]
-        length = min(window, n_frames) * fs
-        chunk = torch.zeros(len(part), length)
-        for j, (s, _, _) in enumerate(part):
-            seg = x[s * fs:s * fs + length]; chunk[j, :len(seg)] = seg
-        if len(plan) == 1: chunk = x[None]                     # one pass over the exact song
+    outs, left, queue = {}, {}, []
+
+    def run(items):
+        "Run one batch of (song, start, a, b, chunk) windows; return the songs it finished."
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
-            probs = activations(model(chunk.to(device)).float(), spec.name).cpu().numpy()
-        for j, (s, a, b) in enumerate(part): out[a:b] = probs[j, a - s:b - s]
-    return out
+            p = activations(model(torch.stack([c for *_, c in items]).to(device)).float(), task).cpu().numpy()
+        finished = []
+        for j, (i, s, a, b, _) in enumerate(items):
+            outs[i][a:b] = p[j, a - s:b - s]; left[i] -= 1
+            if left[i] == 0: finished.append((i, outs.pop(i)))
+        return finished
+
+    for i, audio in enumerate(audios):
+        x = torch.as_tensor(np.asarray(audio, dtype=np.float32) if not torch.is_tensor(audio) else audio, dtype=torch.float32).reshape(-1)
+        n = spec.n_frames(len(x))
+        outs[i] = np.empty((n, model.cfg.n_outputs), dtype=np.float32)
+        plan = _windows(n, window, margin)
+        left[i] = len(plan)
+        if len(plan) == 1:                                   # fits in one window: one exact pass on its own
+            yield from run([(i, 0, 0, n, x)]); continue
+        for s, a, b in plan:
+            seg = x[s * fs:(s + window) * fs]
+            chunk = torch.zeros(window * fs); chunk[:len(seg)] = seg
+            queue.append((i, s, a, b, chunk))
+            if len(queue) == batch_size: yield from run(queue); queue = []
+    if queue: yield from run(queue)
+
+def predict(model: MIRModel, audio, **kwargs) -> np.ndarray:
+    "Frame probabilities `(frames, outputs)` for one whole song (16 kHz mono array or tensor); see `predict_many`."
+    return next(predict_many(model, [audio], **kwargs))[1]
 
 # %% ../nbs/04_model.ipynb #07e4ea04
 class CheckpointError(RuntimeError):
