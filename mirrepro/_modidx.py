@@ -189,4 +189,11 @@ d = { 'settings': { 'branch': 'main',
                                 'mirrepro.tasks.task': ('tasks.html#task', 'mirrepro/tasks.py'),
                                 'mirrepro.tasks.transpose_index': ('tasks.html#transpose_index', 'mirrepro/tasks.py'),
                                 'mirrepro.tasks.transpose_labels': ('tasks.html#transpose_labels', 'mirrepro/tasks.py'),
-                                'mirrepro.tasks.transpose_probs': ('tasks.html#transpose_probs', 'mirrepro/tasks.py')}}}
+                                'mirrepro.tasks.transpose_probs': ('tasks.html#transpose_probs', 'mirrepro/tasks.py')},
+            'mirrepro.train': { 'mirrepro.train.AudioCache': ('train.html#audiocache', 'mirrepro/train.py'),
+                                'mirrepro.train.AudioCache.__call__': ('train.html#audiocache.__call__', 'mirrepro/train.py'),
+                                'mirrepro.train.AudioCache.__init__': ('train.html#audiocache.__init__', 'mirrepro/train.py'),
+                                'mirrepro.train.labeled_targets': ('train.html#labeled_targets', 'mirrepro/train.py'),
+                                'mirrepro.train.sample_chunk': ('train.html#sample_chunk', 'mirrepro/train.py'),
+                                'mirrepro.train.soft_cross_entropy': ('train.html#soft_cross_entropy', 'mirrepro/train.py'),
+                                'mirrepro.train.soft_targets': ('train.html#soft_targets', 'mirrepro/train.py')}}}
