@@ -38,7 +38,7 @@ class AugmentConfig:
         later = round > 1
         return cls(pitch_shift=True, audio=True, time_mask=later and task == 'downbeat', freq_mask=later and task != 'downbeat', **kw)
 
-# %% ../nbs/05_augment.ipynb #78a18a67
+# %% ../nbs/05_augment.ipynb #2362c882
 @contextmanager
 def _seeded(rng: np.random.Generator):
     "Seed the global generators (Python, NumPy, torch) torchaudio-augmentations draws from; restore them afterwards."
@@ -58,10 +58,8 @@ def pitch_shift(audio: torch.Tensor, n: int, sr: int = 16000) -> torch.Tensor:
 
 def shift_targets(y, spec: TaskSpec, n: int):
     "Targets after a pitch shift of `n` semitones: integer classes `(frames,)` or probabilities `(frames, classes)`."
-    if torch.is_tensor(y) and y.is_floating_point() or isinstance(y, np.ndarray) and y.dtype.kind == 'f':
-        if spec.name == 'structure': return y
-        return transpose_probs(y, spec, n)
-    return transpose_labels(y, spec, n)
+    soft = torch.is_tensor(y) and y.is_floating_point() or isinstance(y, np.ndarray) and y.dtype.kind == 'f'
+    return transpose_probs(y, spec, n) if soft else transpose_labels(y, spec, n)
 
 # %% ../nbs/05_augment.ipynb #bf670650
 def audio_chain(cfg: AugmentConfig, sr: int = 16000):

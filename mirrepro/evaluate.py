@@ -110,21 +110,20 @@ def madmom_estimate(audio: np.ndarray, task: str, sr: int = 16000):
     if task == 'key': return m['key_label'](m['key'](sig))
     return [(float(s), float(e), str(l)) for s, e, l in m['crf'](m['chord_feat'](sig))]
 
-# %% ../nbs/08_evaluate.ipynb #34b32b00
+# %% ../nbs/08_evaluate.ipynb #f9177185
 def evaluate(model, manifest, task: str, out=None, system: str = 'model', progress: bool = True) -> dict:
     "Per-track and mean metric of `model` (or `system='madmom'`) on the tracks of `manifest` annotated for `task`."
     from tqdm.auto import tqdm
     from mirrepro.annotations import read_manifest
     from mirrepro.audio import load_audio, atomic_output
+    from mirrepro.model import predict
     tracks = [t for t in read_manifest(manifest) if t.has(task)]
     if not tracks: raise ValueError(f"{manifest}: no track has a {task} annotation")
     per_track = {}
     for t in tqdm(tracks, desc=f'evaluating {task}', unit='track', disable=not progress):
         audio = load_audio(t.audio)
         if system == 'madmom': est = madmom_estimate(audio, task)
-        else:
-            from mirrepro.model import predict
-            est = decode(predict(model, audio), task, duration=len(audio) / 16000)
+        else: est = decode(predict(model, audio), task, duration=len(audio) / 16000)
         per_track[t.track_id] = score(task, t.annotation(task), est)
     result = dict(task=task, system=system, metric=TASKS[task].metric, manifest=str(manifest), n_tracks=len(per_track),
                   mean=float(np.mean(list(per_track.values()))), per_track=per_track)

@@ -118,7 +118,7 @@ def function_class(label: str) -> int | None:
     key = FUNCTION_ALIASES.get(key, FUNCTION_ALIASES.get(key.replace('_', '')))
     return None if key is None else STRUCTURE_CLASSES.index(key)
 
-# %% ../nbs/01_tasks.ipynb #5ab6c58a
+# %% ../nbs/01_tasks.ipynb #62a1b663
 def _classes(y) -> np.ndarray:
     "Class per frame from class indices `(frames,)` or scores `(frames, classes)`."
     y = np.asarray(y)
@@ -139,14 +139,16 @@ def decode_beats(y, spec: TaskSpec = TASKS['downbeat']) -> tuple[np.ndarray, np.
     c = _classes(y)
     frames = np.flatnonzero(c > 0)
     times, is_down = spec.frame_times(len(c))[frames], c[frames] == 2
-    positions = np.zeros(len(frames), dtype=np.int64)
     downs = np.flatnonzero(is_down)
     bars = np.diff(downs)
     meter = int(np.bincount(bars).argmax()) if len(bars) else 4
-    for j in range(len(frames)):
-        before = downs[downs <= j]
-        positions[j] = j - before[-1] + 1 if len(before) else (meter - (downs[0] if len(downs) else len(frames)) + j) % meter + 1
-    return times, positions
+    j = np.arange(len(frames))
+    if len(downs):   # beats count up from the last downbeat; beats before the first count up to it
+        last = np.searchsorted(downs, j, side='right') - 1
+        positions = np.where(last >= 0, j - downs[np.maximum(last, 0)] + 1, (meter - downs[0] + j) % meter + 1)
+    else:
+        positions = (meter - len(frames) + j) % meter + 1
+    return times, positions.astype(np.int64)
 
 def encode_segments(segments, n_frames: int, spec: TaskSpec, to_class) -> np.ndarray:
     "Per-frame classes from `(start, end, label)` segments: the label holding each frame centre, else `IGNORE`."
