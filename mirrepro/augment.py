@@ -38,7 +38,7 @@ class AugmentConfig:
         later = round > 1
         return cls(pitch_shift=True, audio=True, time_mask=later and task == 'downbeat', freq_mask=later and task != 'downbeat', **kw)
 
-# %% ../nbs/05_augment.ipynb #2362c882
+# %% ../nbs/05_augment.ipynb #a9908751
 @contextmanager
 def _seeded(rng: np.random.Generator):
     "Seed the global generators (Python, NumPy, torch) torchaudio-augmentations draws from; restore them afterwards."
@@ -53,8 +53,11 @@ def _seeded(rng: np.random.Generator):
 def pitch_shift(audio: torch.Tensor, n: int, sr: int = 16000) -> torch.Tensor:
     "Shift mono `audio` (samples,) by `n` semitones, keeping its length."
     if n == 0: return audio
-    from torchaudio_augmentations import PitchShift
-    return PitchShift(audio.shape[-1], sr, n, n)(audio.reshape(1, -1)).reshape(audio.shape)
+    import warnings
+    with warnings.catch_warnings():    # WavAugment (under PitchShift) calls torchaudio's sox API, deprecated but pinned here
+        warnings.filterwarnings('ignore', message='torchaudio', category=UserWarning)
+        from torchaudio_augmentations import PitchShift
+        return PitchShift(audio.shape[-1], sr, n, n)(audio.reshape(1, -1)).reshape(audio.shape)
 
 def shift_targets(y, spec: TaskSpec, n: int):
     "Targets after a pitch shift of `n` semitones: integer classes `(frames,)` or probabilities `(frames, classes)`."

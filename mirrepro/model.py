@@ -13,11 +13,11 @@ from .tasks import TASKS, TaskSpec, config_from
 from .audio import atomic_output
 
 # %% auto #0
-__all__ = ['PAPER_PARAMS', 'ModelConfig', 'HarmonicFilters', 'ResUnit', 'FrontEnd', 'Attention', 'Layer', 'sinusoid',
+__all__ = ['PAPER_PARAMS', 'ModelConfig', 'HarmonicFilters', 'norm2d', 'ResUnit', 'FrontEnd', 'Attention', 'Layer', 'sinusoid',
            'PerceiverTFBlock', 'MIRModel', 'n_params', 'preset', 'activations', 'predict_many', 'predict',
            'CheckpointError', 'save_checkpoint', 'load_checkpoint']
 
-# %% ../nbs/04_model.ipynb #50bb6085
+# %% ../nbs/04_model.ipynb #57e51389
 @dataclass(frozen=True)
 class ModelConfig:
     task: str
@@ -38,12 +38,14 @@ class ModelConfig:
     bins_per_semitone: int = 2
     fmin_midi: int = 24         # C1
     dropout: float = 0.1
+    norm: str = 'batch'         # front-end normalisation: 'batch' (Won et al.) or 'group' (per example, see below)
     sr: int = 16000
 
     def __post_init__(self):
         if self.task not in TASKS: raise ValueError(f"unknown task {self.task!r}")
         for k in ('hop', 'res_units', 'blocks', 'spec_dim', 'temp_dim', 'heads', 'latents', 'n_fft', 'harmonics', 'bins_per_semitone'):
             if getattr(self, k) < (0 if k == 'res_units' else 1): raise ValueError(f"model.{k} must be positive, got {getattr(self, k)}")
+        if self.norm not in ('batch', 'group'): raise ValueError(f"model.norm must be 'batch' or 'group', got {self.norm!r}")
         if self.n_fft < self.hop: raise ValueError(f"n_fft {self.n_fft} must be ≥ hop {self.hop}")
         spec = TASKS[self.task]
         if self.hop * self.pool[1] != spec.frame_samples:
@@ -100,21 +102,25 @@ class HarmonicFilters(nn.Module):
             db = 20 * torch.log10(fb.clamp_min(1e-5))
         return db.transpose(1, 2).unflatten(1, self.shape)
 
-# %% ../nbs/04_model.ipynb #422e4ae1
+# %% ../nbs/04_model.ipynb #54671496
+def norm2d(ch: int, kind: str = 'batch') -> nn.Module:
+    "Normalisation of `ch` feature maps: batch statistics, or per example (one group)."
+    return nn.BatchNorm2d(ch) if kind == 'batch' else nn.GroupNorm(1, ch)
+
 class ResUnit(nn.Module):
-    def __init__(self, ch: int):
+    def __init__(self, ch: int, norm: str = 'batch'):
         super().__init__()
-        self.body = nn.Sequential(nn.Conv2d(ch, ch, 3, padding=1, bias=False), nn.BatchNorm2d(ch), nn.ReLU(),
-                                  nn.Conv2d(ch, ch, 3, padding=1, bias=False), nn.BatchNorm2d(ch))
+        self.body = nn.Sequential(nn.Conv2d(ch, ch, 3, padding=1, bias=False), norm2d(ch, norm), nn.ReLU(),
+                                  nn.Conv2d(ch, ch, 3, padding=1, bias=False), norm2d(ch, norm))
     def forward(self, x): return F.relu(x + self.body(x))
 
 class FrontEnd(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.filters = HarmonicFilters(cfg)
-        self.norm = nn.BatchNorm2d(cfg.harmonics)
-        self.stem = nn.Sequential(nn.Conv2d(cfg.harmonics, cfg.spec_dim, 3, padding=1, bias=False), nn.BatchNorm2d(cfg.spec_dim), nn.ReLU())
-        self.units = nn.Sequential(*[ResUnit(cfg.spec_dim) for _ in range(cfg.res_units)])
+        self.norm = norm2d(cfg.harmonics, cfg.norm)
+        self.stem = nn.Sequential(nn.Conv2d(cfg.harmonics, cfg.spec_dim, 3, padding=1, bias=False), norm2d(cfg.spec_dim, cfg.norm), nn.ReLU())
+        self.units = nn.Sequential(*[ResUnit(cfg.spec_dim, cfg.norm) for _ in range(cfg.res_units)])
         self.pool = nn.MaxPool2d(cfg.pool, cfg.pool)
 
     def forward(self, audio, spec_mask=None):
@@ -209,7 +215,7 @@ class MIRModel(nn.Module):
 
 def n_params(model: nn.Module) -> int: return sum(p.numel() for p in model.parameters())
 
-# %% ../nbs/04_model.ipynb #2a8ea1f5
+# %% ../nbs/04_model.ipynb #85763a36
 _TASK_FIXED = {  # per task, shared by its three rounds: Hop, Pool, and the unnamed column (residual units)
     'downbeat': dict(hop=160, pool=(2, 2), res_units=1), 'chord': dict(hop=500, pool=(4, 4), res_units=2),
     'key': dict(hop=320, pool=(4, 100), res_units=3), 'structure': dict(hop=512, pool=(4, 6), res_units=1)}
@@ -235,7 +241,7 @@ def preset(task: str, round: int, size: str = 'paper', **overrides) -> ModelConf
     else: raise KeyError(f"unknown preset size {size!r}; expected 'paper' or 'cpu'")
     return ModelConfig(task=task, **{**_TASK_FIXED[task], **size_kw, **overrides})
 
-# %% ../nbs/04_model.ipynb #333ac405
+# %% ../nbs/04_model.ipynb #054542a4
 def activations(logits: torch.Tensor, task: str) -> torch.Tensor:
     "Probabilities from logits (…, outputs): softmax over classes; structure's last output is a boundary sigmoid."
     if task == 'structure':
@@ -293,7 +299,7 @@ def predict(model: MIRModel, audio, **kwargs) -> np.ndarray:
     "Frame probabilities `(frames, outputs)` for one whole song (16 kHz mono array or tensor); see `predict_many`."
     return next(predict_many(model, [audio], **kwargs))[1]
 
-# %% ../nbs/04_model.ipynb #07e4ea04
+# %% ../nbs/04_model.ipynb #e4f12435
 class CheckpointError(RuntimeError):
     "A checkpoint that cannot be loaded: `path` and what is wrong."
     def __init__(self, path, problem: str):

@@ -10,7 +10,8 @@ from .audio import load_audio, SR
 from .tasks import TASKS, TaskSpec, IGNORE, encode_beats, encode_chords, encode_key, encode_structure
 
 # %% auto #0
-__all__ = ['labeled_targets', 'soft_targets', 'sample_chunk', 'AudioCache', 'soft_cross_entropy']
+__all__ = ['labeled_targets', 'soft_targets', 'sample_chunk', 'AudioCache', 'soft_cross_entropy', 'ChunkDataset', 'RankBatches',
+           'TrainConfig', 'plot_history', 'train', 'main']
 
 # %% ../nbs/07_train.ipynb #1be2f278
 def labeled_targets(annotation, task: str, n_frames: int) -> tuple[np.ndarray, np.ndarray]:
@@ -56,14 +57,288 @@ class AudioCache:
         if len(self.items) > self.size: self.items.popitem(last=False)
         return audio
 
-# %% ../nbs/07_train.ipynb #78d069d8
+# %% ../nbs/07_train.ipynb #a5e5c1ba
 def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, mask: torch.Tensor, task: str) -> torch.Tensor:
-    "Masked mean over frames of −Σ target·log softmax(logits); structure adds the boundary's binary cross-entropy."
+    "Mean over examples of the masked mean over frames of −Σ target·log softmax(logits) (+ boundary BCE for structure)."
     n = TASKS[task].n_classes
     ce = -(targets[..., :n] * F.log_softmax(logits[..., :n].float(), -1)).sum(-1)
-    w = mask.to(ce.dtype)
-    loss = (ce * w).sum() / w.sum().clamp_min(1)
     if task == 'structure':
-        bce = F.binary_cross_entropy_with_logits(logits[..., n].float(), targets[..., n], reduction='none')
-        loss = loss + (bce * w).sum() / w.sum().clamp_min(1)
-    return loss
+        ce = ce + F.binary_cross_entropy_with_logits(logits[..., n].float(), targets[..., n], reduction='none')
+    w = mask.to(ce.dtype)
+    return ((ce * w).sum(-1) / w.sum(-1).clamp_min(1)).mean()
+
+# %% ../nbs/07_train.ipynb #d6c03605
+import math, os, json, time
+from dataclasses import dataclass, field, asdict
+from pathlib import Path
+from .annotations import read_manifest
+from .augment import AugmentConfig, Augment, SpecMask
+from .tasks import config_from
+
+class ChunkDataset(torch.utils.data.Dataset):
+    "Example `i` = (audio chunk, targets, mask, labeled), a function of `(seed, i)` only."
+    def __init__(self, task: str, labeled: list, soft: list = (), store=None, batch_size: int = 8,
+                 labeled_fraction: float = 1.0, augment: AugmentConfig | None = None, seed: int = 0, cache_songs: int = 64):
+        self.spec, self.task, self.seed, self.batch_size = TASKS[task], task, seed, batch_size
+        if not labeled: raise ValueError(f"no labeled {task} tracks to train on")
+        self.labeled = [(t.track_id, t.audio, t.annotation(task)) for t in labeled]   # parsed now: bad files fail early
+        self.soft, self.store = [(t.track_id, t.audio) for t in soft], store
+        self.n_labeled = batch_size if not self.soft else int(round(labeled_fraction * batch_size))
+        if self.soft and not 0 <= labeled_fraction <= 1: raise ValueError(f"labeled_fraction must be in [0, 1], got {labeled_fraction}")
+        self.augment = Augment(augment or AugmentConfig(), self.spec)
+        self.audio, self.cache_songs, self.targets = AudioCache(cache_songs), cache_songs, OrderedDict()
+
+    def __len__(self): return 2**62                     # examples are generated; the sampler says which ones
+
+    def _targets(self, key, make):
+        if key not in self.targets:
+            self.targets[key] = make()
+            if len(self.targets) > self.cache_songs: self.targets.popitem(last=False)
+        return self.targets[key]
+
+    def __getitem__(self, i: int):
+        rng = np.random.default_rng([self.seed, int(i)])
+        labeled = i % self.batch_size < self.n_labeled
+        if labeled:
+            tid, path, ann = self.labeled[rng.integers(len(self.labeled))]
+            audio = self.audio(path)
+            targets, mask = self._targets(('l', tid), lambda: labeled_targets(ann, self.task, self.spec.n_frames(len(audio))))
+        else:
+            tid, path = self.soft[rng.integers(len(self.soft))]
+            audio = self.audio(path)
+            targets, mask = self._targets(('s', tid), lambda: soft_targets(self.store, tid))
+        a, t, m = sample_chunk(audio, targets, mask, self.spec, rng)
+        a, t = self.augment(torch.from_numpy(a), torch.from_numpy(t), rng, labeled)
+        return a, torch.as_tensor(t, dtype=torch.float32), torch.from_numpy(m), labeled
+
+class RankBatches(torch.utils.data.Sampler):
+    "Global steps `start … stop−1` of `batch_size` examples; rank `r` of `world` takes positions r, r+world, …"
+    def __init__(self, batch_size: int, start: int, stop: int, rank: int = 0, world: int = 1):
+        if batch_size % world: raise ValueError(f"the global batch ({batch_size}) must be divisible by the number of processes ({world})")
+        self.b, self.start, self.stop, self.rank, self.world = batch_size, start, stop, rank, world
+    def __iter__(self):
+        for s in range(self.start, self.stop): yield [s * self.b + j for j in range(self.rank, self.b, self.world)]
+    def __len__(self): return max(0, self.stop - self.start)
+
+def _worker_init(_):
+    torch.set_num_threads(1)     # workers cut and augment chunks; the training process keeps the cores
+
+# %% ../nbs/07_train.ipynb #8f0e89ef
+@dataclass(frozen=True)
+class TrainConfig:
+    task: str
+    round: int = 1
+    size: str = 'cpu'                  # model preset family: 'cpu' (the CPU study) or 'paper' (Table 2)
+    model: dict = field(default_factory=dict)      # overrides of the preset, e.g. {dropout: 0.0}
+    augment: dict | None = None        # AugmentConfig fields; None = Table 2's row for task and round
+    batch_size: int = 8                # the global batch, all ranks together
+    labeled_fraction: float = 0.5      # labeled share of each batch when there are soft labels
+    lr: float = 1e-3
+    lr_factor: float = 0.9             # the paper's "0.9 weight decay", read as a plateau decay of the learning rate
+    lr_patience: int = 2
+    steps_per_epoch: int = 500
+    max_epochs: int = 1000
+    patience: int = 80
+    workers: int = 1                   # DataLoader workers per process
+    cache_songs: int = 64              # decoded songs kept per worker
+    seed: int = 0
+    bf16: bool = True                  # bf16 autocast on CUDA
+    compile: bool = False              # torch.compile the model (worth it on GPU)
+
+    def __post_init__(self):
+        if self.task not in TASKS: raise ValueError(f"unknown task {self.task!r}; expected one of {list(TASKS)}")
+        if self.size not in ('cpu', 'paper'): raise ValueError(f"size must be 'cpu' or 'paper', got {self.size!r}")
+        for k in ('round', 'batch_size', 'steps_per_epoch', 'max_epochs', 'patience'):
+            if getattr(self, k) < 1: raise ValueError(f"{k} must be ≥ 1, got {getattr(self, k)}")
+        if not 0 < self.lr_factor <= 1: raise ValueError(f"lr_factor must be in (0, 1], got {self.lr_factor}")
+        if not 0 <= self.labeled_fraction <= 1: raise ValueError(f"labeled_fraction must be in [0, 1], got {self.labeled_fraction}")
+        self.model_config(); self.augment_config()            # their own checks, now
+
+    def model_config(self):
+        from mirrepro.model import preset
+        try: return preset(self.task, self.round, self.size, **dict(self.model))
+        except (TypeError, KeyError, ValueError) as e: raise ValueError(f"model: {e}") from None
+
+    def augment_config(self) -> AugmentConfig:
+        if self.augment is None: return AugmentConfig.table2(self.task, self.round)
+        return config_from(AugmentConfig, self.augment, 'augment')
+
+    @classmethod
+    def from_dict(cls, d: dict, where: str = 'train') -> 'TrainConfig':
+        d = dict(d or {})
+        for k in ('model', 'augment'):
+            if isinstance(d.get(k), dict): d[k] = dict(d[k])
+        return config_from(cls, d, where)
+
+# %% ../nbs/07_train.ipynb #ef8ea855
+import torch.distributed as dist
+
+def _dist_setup(device):
+    world = int(os.environ.get('WORLD_SIZE', 1))
+    if world > 1 and not dist.is_initialized():
+        dist.init_process_group('nccl' if torch.cuda.is_available() and device != 'cpu' else 'gloo')
+    rank = dist.get_rank() if world > 1 else 0
+    if device is None: device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    device = torch.device(device)
+    if device.type == 'cuda' and device.index is None: device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))
+    if device.type == 'cuda': torch.cuda.set_device(device)
+    return rank, world, device
+
+def _plain(d):
+    "JSON-able copy of a config dict (tuples as lists), for comparing runs and for `weights_only` loading."
+    return json.loads(json.dumps(d))
+
+class _Stop(Exception): pass
+
+def plot_history(history: list, metric: str, path=None):
+    "Train loss and validation metric per epoch, the best epoch marked."
+    import matplotlib; matplotlib.use('Agg') if path else None
+    import matplotlib.pyplot as plt
+    e = [h['epoch'] for h in history]
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3))
+    a.plot(e, [h['train_loss'] for h in history], marker='.'); a.set(xlabel='epoch', ylabel='train loss')
+    b.plot(e, [h['valid'] for h in history], marker='.', color='C1'); b.set(xlabel='epoch', ylabel=f'validation {metric}')
+    best = max(history, key=lambda h: h['valid'])
+    b.plot([best['epoch']], [best['valid']], 'k*', ms=12, label=f"best: epoch {best['epoch']}"); b.legend()
+    fig.tight_layout()
+    if path:
+        from mirrepro.audio import atomic_output
+        with atomic_output(path) as tmp: fig.savefig(tmp, dpi=100, format='png')
+        plt.close(fig)
+    return fig
+
+def train(cfg: TrainConfig, out, train, valid, unlabeled=None, softlabels=None, device=None, progress: bool = True) -> dict:
+    """Train `cfg` on the labeled manifest `train` (+ the tracks of `unlabeled` held by the soft-label store
+    `softlabels`), validating on `valid`; files in `out`. Returns the run's metrics (and the model under 'model')."""
+    from tqdm.auto import tqdm
+    from mirrepro.audio import atomic_output
+    from mirrepro.model import MIRModel, n_params, save_checkpoint
+    from mirrepro.evaluate import evaluate
+    from mirrepro.pseudolabel import SoftLabelStore
+    out = Path(out)
+    rank, world, device = _dist_setup(device)
+    spec, mcfg, acfg = TASKS[cfg.task], cfg.model_config(), cfg.augment_config()
+    # data, checked before any work
+    labeled = [t for t in read_manifest(train, check_files=True) if t.has(cfg.task)]
+    if not labeled: raise ValueError(f"{train}: no track has a {cfg.task} annotation")
+    valid_tracks = [t for t in read_manifest(valid, check_files=True) if t.has(cfg.task)]
+    if not valid_tracks: raise ValueError(f"{valid}: no track has a {cfg.task} annotation")
+    soft, store, skipped = [], None, []
+    if (unlabeled is None) != (softlabels is None): raise ValueError("give both `unlabeled` and `softlabels`, or neither")
+    if unlabeled is not None:
+        store = SoftLabelStore(softlabels)
+        if store.meta['task'] != cfg.task: raise ValueError(f"{softlabels}: soft labels of {store.meta['task']}, not {cfg.task}")
+        pool = read_manifest(unlabeled, check_files=False)
+        soft = [t for t in pool if t.track_id in store]
+        skipped = sorted(t.track_id for t in pool if t.track_id not in store)
+        if not soft: raise ValueError(f"{softlabels}: holds none of the tracks of {unlabeled}")
+    ds = ChunkDataset(cfg.task, labeled, soft, store, cfg.batch_size, cfg.labeled_fraction, acfg, cfg.seed, cfg.cache_songs)
+    run = dict(config=_plain(asdict(cfg)), train=str(train), valid=str(valid), unlabeled=str(unlabeled), softlabels=str(softlabels),
+               world=world)
+    # model, optimiser, schedule
+    torch.manual_seed(cfg.seed)
+    model = MIRModel(mcfg).to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode='max', factor=cfg.lr_factor, patience=cfg.lr_patience)
+    st = dict(epoch=0, history=[], best=-math.inf, best_epoch=-1, bad=0, done=False)
+    state_path, ck = out / 'state.pt', None
+    if state_path.exists():
+        ck = torch.load(state_path, map_location='cpu', weights_only=True)
+        if ck['run'] != run:
+            diff = sorted(k for k in set(run) | set(ck['run']) if run.get(k) != ck['run'].get(k))
+            raise ValueError(f"{state_path}: written by a run with other settings ({', '.join(diff)}); remove it or train into another folder")
+        model.load_state_dict(ck['model']); opt.load_state_dict(ck['opt']); sched.load_state_dict(ck['sched'])
+        st = ck['st']
+    if world > 1 and device.type == 'cuda': model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)   # a no-op for norm='group'
+    net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device] if device.type == 'cuda' else None) if world > 1 else model
+    step_fn = torch.compile(net) if cfg.compile else net
+    spec_mask = SpecMask(acfg).to(device) if (acfg.freq_mask or acfg.time_mask) else None
+    autocast = dict(device_type=device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda' and cfg.bf16)
+    meta = dict(task=cfg.task, round=cfg.round, metric=spec.metric, params=n_params(model), world=world,
+                n_labeled=len(labeled), n_soft=len(soft), skipped=skipped)
+
+    if not st['done']:
+        loader = torch.utils.data.DataLoader(
+            ds, batch_sampler=RankBatches(cfg.batch_size, st['epoch'] * cfg.steps_per_epoch, cfg.max_epochs * cfg.steps_per_epoch, rank, world),
+            num_workers=cfg.workers, worker_init_fn=_worker_init, pin_memory=device.type == 'cuda', prefetch_factor=4 if cfg.workers else None)
+        batches = iter(loader)
+        if ck is not None:                      # after the loader drew its worker seeds, as the uninterrupted run's state was
+            torch.set_rng_state(ck['rng'])
+            if device.type == 'cuda' and ck.get('cuda_rng') is not None: torch.cuda.set_rng_state(ck['cuda_rng'], device)
+        try:
+            for epoch in range(st['epoch'], cfg.max_epochs):
+                model.train(); t0, total, n = time.perf_counter(), torch.zeros(2, dtype=torch.float64), 0
+                bar = tqdm(range(cfg.steps_per_epoch), desc=f"{cfg.task} r{cfg.round} epoch {epoch}", leave=False, disable=not progress or rank)
+                for _ in bar:
+                    audio, targets, mask, is_labeled = next(batches)
+                    audio, targets, mask = (x.to(device, non_blocking=True) for x in (audio, targets, mask))
+                    sm = None
+                    if spec_mask is not None:   # A3/A4 on pseudo-labeled examples (and labeled ones if asked)
+                        sel = (torch.ones_like(is_labeled) if acfg.augment_labeled else ~is_labeled).to(device)[:, None, None, None]
+                        sm = lambda x: torch.where(sel, spec_mask(x), x)
+                    with torch.autocast(**autocast): logits = step_fn(audio, spec_mask=sm)
+                    loss = soft_cross_entropy(logits, targets, mask, cfg.task)
+                    opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+                    total += torch.tensor([loss.item() * len(audio), len(audio)], dtype=torch.float64); n += len(audio)
+                    bar.set_postfix(loss=f"{loss.item():.3f}")
+                seconds = time.perf_counter() - t0
+                if world > 1: dist.all_reduce(total)
+                # validation on rank 0; every rank takes its decisions from the same number
+                value = [evaluate(model, valid, cfg.task, progress=False)['mean'] if rank == 0 else None]
+                if world > 1: dist.broadcast_object_list(value, src=0)
+                value = float(value[0])
+                sched.step(value)
+                improved = value > st['best']
+                if improved: st.update(best=value, best_epoch=epoch, bad=0)
+                else: st['bad'] += 1
+                st['history'].append(dict(epoch=epoch, train_loss=float(total[0] / total[1]), valid=value, lr=opt.param_groups[0]['lr'],
+                                          samples_per_s=n * world / seconds, audio_s_per_s=n * world * spec.chunk_seconds / seconds))
+                st['epoch'] = epoch + 1
+                st['done'] = st['bad'] >= cfg.patience or st['epoch'] == cfg.max_epochs
+                if rank == 0:
+                    if improved: save_checkpoint(model, out / 'best.pt', epoch=epoch, valid=value, metric=spec.metric, train=run)
+                    with atomic_output(out / 'history.json') as tmp: tmp.write_text(json.dumps(st['history'], indent=1))
+                    with atomic_output(state_path) as tmp:
+                        torch.save(dict(run=run, model=model.state_dict(), opt=opt.state_dict(), sched=sched.state_dict(), st=st,
+                                        rng=torch.get_rng_state(), cuda_rng=torch.cuda.get_rng_state(device) if device.type == 'cuda' else None), tmp)
+                if progress and rank == 0:
+                    print(f"epoch {epoch}: loss {st['history'][-1]['train_loss']:.4f}, valid {spec.metric} {value:.4f}"
+                          f"{' (best)' if improved else ''}, lr {opt.param_groups[0]['lr']:.2e}")
+                if world > 1: dist.barrier()
+                if st['done']: break
+        finally:
+            del batches
+    h = st['history']
+    result = dict(meta, best_valid=st['best'], best_epoch=st['best_epoch'], epochs=len(h), steps=len(h) * cfg.steps_per_epoch,
+                  samples_per_s=float(np.mean([r['samples_per_s'] for r in h])), audio_s_per_s=float(np.mean([r['audio_s_per_s'] for r in h])),
+                  final_train_loss=h[-1]['train_loss'], first_train_loss=h[0]['train_loss'])
+    if rank == 0:
+        with atomic_output(out / 'metrics.json') as tmp: tmp.write_text(json.dumps(result, indent=1))
+        plot_history(h, spec.metric, out / 'curve.png')
+    return dict(result, model=model)
+
+# %% ../nbs/07_train.ipynb #96f60aca
+def main(argv=None):
+    import argparse, sys, yaml
+    ap = argparse.ArgumentParser('mirrepro-train', description="Train one model (a teacher, or a noisy student with soft labels). "
+                                 "Runs as every process of `torchrun --nproc_per_node N`.")
+    ap.add_argument('--config', required=True, help="YAML/JSON file holding the train settings (TrainConfig fields)")
+    ap.add_argument('--section', default=None, help="dotted key of the settings inside --config (e.g. train)")
+    ap.add_argument('--set', action='append', default=[], metavar='KEY=VALUE', help="override one setting (value parsed as YAML)")
+    ap.add_argument('--train', required=True, help="labeled manifest"); ap.add_argument('--valid', required=True, help="validation manifest")
+    ap.add_argument('--unlabeled', help="manifest of the pseudo-labeled tracks"); ap.add_argument('--softlabels', help="soft-label store of the teacher")
+    ap.add_argument('--out', required=True, help="run folder"); ap.add_argument('--device', default=None)
+    a = ap.parse_args(argv)
+    try:
+        d = yaml.safe_load(Path(a.config).read_text())
+        for k in (a.section.split('.') if a.section else []): d = d[k]
+        for kv in a.set:
+            k, _, v = kv.partition('='); d[k] = yaml.safe_load(v)
+        cfg = TrainConfig.from_dict(d, f"{a.config}{':' + a.section if a.section else ''}")
+        r = train(cfg, a.out, a.train, a.valid, a.unlabeled, a.softlabels, device=a.device)
+    except (ValueError, OSError, KeyError) as e:
+        print(f"mirrepro-train: error: {e}", file=sys.stderr); sys.exit(2)
+    finally:
+        if dist.is_initialized(): dist.destroy_process_group()
+    if int(os.environ.get('RANK', 0)) == 0:
+        print(f"best validation {r['metric']}: {r['best_valid']:.4f} at epoch {r['best_epoch']} of {r['epochs']}; files in {a.out}")

@@ -1,0 +1,66 @@
+"""Training throughput on this CPU, with and without augmentation, and the share of a step the data path takes.
+
+For each task's round-2 CPU preset (a student: half labeled, half soft-labeled chunks), three settings:
+  plain        no augmentation, data made in the training process
+  augmented    Table 2's augmentations for the row, data made in the training process (serial: the whole
+               data path, decode + cut + A1/A2, is timed apart from the forward/backward step)
+  augm.+worker the same with one DataLoader worker preparing batches while the model trains
+Prints samples and audio-seconds per second, and the data path's share of a step in the serial setting.
+Usage: python bench/train.py [steps]
+"""
+import sys, tempfile, time
+from pathlib import Path
+import numpy as np
+import torch
+
+from mirrepro.annotations import read_manifest
+from mirrepro.augment import AugmentConfig, SpecMask
+from mirrepro.model import MIRModel, preset, save_checkpoint
+from mirrepro.pseudolabel import SoftLabelStore, label_manifest
+from mirrepro.synth import CorpusConfig, build_corpus
+from mirrepro.tasks import TASKS
+from mirrepro.train import ChunkDataset, RankBatches, TrainConfig, _worker_init, soft_cross_entropy
+
+
+def run(task, ds, acfg, steps, workers, batch=8):
+    torch.manual_seed(0)
+    model = MIRModel(preset(task, 2, 'cpu')).train()
+    opt = torch.optim.Adam(model.parameters(), 1e-3)
+    mask = SpecMask(acfg) if acfg.freq_mask or acfg.time_mask else None
+    loader = torch.utils.data.DataLoader(ds, batch_sampler=RankBatches(batch, 0, steps + 2), num_workers=workers,
+                                         worker_init_fn=_worker_init, prefetch_factor=4 if workers else None)
+    data_t = step_t = 0.0
+    it = iter(loader)
+    for i in range(steps + 2):
+        t0 = time.perf_counter()
+        audio, targets, m, _ = next(it)
+        t1 = time.perf_counter()
+        loss = soft_cross_entropy(model(audio, spec_mask=mask), targets, m, task)
+        opt.zero_grad(); loss.backward(); opt.step()
+        t2 = time.perf_counter()
+        if i >= 2: data_t += t1 - t0; step_t += t2 - t1       # two warm-up steps (worker start, first decodes)
+    n = steps * batch
+    return n / (data_t + step_t), n * TASKS[task].chunk_seconds / (data_t + step_t), data_t / (data_t + step_t)
+
+
+def main():
+    steps = int(sys.argv[1]) if len(sys.argv) > 1 else 12
+    torch.set_num_threads(2)
+    root = Path(tempfile.mkdtemp())
+    paths = build_corpus(root / 'c', CorpusConfig(seed=5, train=4, valid=0, test=0, pool_a=6, pool_b=0), progress=False)
+    print(f"2 CPU cores, batch 8, {steps} timed steps per setting; round-2 CPU presets; half of each batch soft-labeled")
+    print(f"{'task':<10} {'setting':<14} {'samples/s':>10} {'audio s/s':>10} {'data share':>11}")
+    for task in TASKS:
+        torch.manual_seed(0)
+        ck = save_checkpoint(MIRModel(preset(task, 1, 'cpu')), root / f'{task}.pt')
+        store = label_manifest(ck, paths['pool_a'], root / f'soft-{task}', progress=False)
+        labeled, pool = read_manifest(paths[f'{task}_train']), read_manifest(paths['pool_a'])
+        for name, acfg, workers in (('plain', AugmentConfig(), 0), ('augmented', AugmentConfig.table2(task, 2), 0),
+                                    ('augm.+worker', AugmentConfig.table2(task, 2), 1)):
+            ds = ChunkDataset(task, labeled, pool, store, 8, 0.5, acfg, seed=0)
+            sps, aps, share = run(task, ds, acfg, steps, workers)
+            print(f"{task:<10} {name:<14} {sps:>10.1f} {aps:>10.0f} {100 * share:>10.1f}%")
+
+
+if __name__ == '__main__':
+    main()
