@@ -13,7 +13,7 @@ from .audio import atomic_output
 # %% auto #0
 __all__ = ['JAMS_NAMESPACES', 'READERS', 'SPLITS', 'AnnotationError', 'ManifestError', 'atomic_write_text', 'read_beats',
            'write_beats', 'read_chords', 'read_segments', 'write_segments', 'read_key', 'write_key', 'read_jams',
-           'read_annotation', 'Track', 'read_manifest', 'write_manifest']
+           'read_annotation', 'Track', 'read_manifest', 'write_manifest', 'study_manifests']
 
 # %% ../nbs/02_annotations.ipynb #8a3e69fa
 class AnnotationError(ValueError):
@@ -208,3 +208,24 @@ def write_manifest(path, tracks) -> Path:
     lines = [json.dumps({'track_id': t.track_id, 'audio': _rel(t.audio, root), 'duration': t.duration, 'split': t.split,
                          'annotations': {k: _rel(v, root) for k, v in t.annotations.items()}, 'meta': t.meta}) for t in tracks]
     return atomic_write_text(path, '\n'.join(lines) + '\n')
+
+# %% ../nbs/02_annotations.ipynb #e2943906
+def study_manifests(out, labeled: dict, pool_a: list = (), pool_b: list = ()) -> dict[str, Path]:
+    "Write `{task}_{split}` and `{task}_D1…D3` manifests to `out`; `labeled[task][split]` are lists of `Track`s."
+    out, paths = Path(out), {}
+    key = lambda t: str(Path(t.audio).resolve())
+    strip = lambda t: Track(t.track_id, t.audio, t.duration, 'unlabeled', {}, t.meta)
+    for task in labeled:
+        for split in ('train', 'valid', 'test'):
+            paths[f'{task}_{split}'] = write_manifest(out / f'{task}_{split}.jsonl', labeled[task].get(split, []))
+        seen = {key(t) for s in ('train', 'valid', 'test') for t in labeled[task].get(s, [])}   # the task's own songs
+        def add(tracks):
+            new = []
+            for t in tracks:
+                if key(t) not in seen: seen.add(key(t)); new.append(strip(t))
+            return new
+        d1 = add(t for other in labeled if other != task for t in labeled[other].get('train', []) if not t.has(task))
+        d2 = d1 + add(pool_a); d3 = d2 + add(pool_b)
+        for name, tracks in (('D1', d1), ('D2', d2), ('D3', d3)):
+            paths[f'{task}_{name}'] = write_manifest(out / f'{task}_{name}.jsonl', tracks)
+    return paths
