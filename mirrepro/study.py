@@ -13,7 +13,7 @@ __all__ = ['PROFILE_KEYS', 'SHARED_KEYS', 'CORPUS', 'PAPER_TABLE3', 'load_profil
            'softlabel_dir', 'metrics_file', 'run_training', 'run_labeling', 'check_profile', 'plot_example', 'collect',
            'figure2', 'table3']
 
-# %% ../nbs/10_study.ipynb #c325d60a
+# %% ../nbs/10_study.ipynb #c86a576c
 PROFILE_KEYS = {'data', 'run', 'label', 'train'}
 SHARED_KEYS = {'profile', 'tasks', 'madmom_tasks', 'labelings', 'students'}
 
@@ -33,11 +33,12 @@ def load_profile(params_file='params.yaml', profile: str | None = None) -> dict:
     return dict(p, name=name, root=params_file.parent, **{k: params[k] for k in SHARED_KEYS - {'profile'}})
 
 def train_config(profile: dict, task: str, round: int):
-    "The `TrainConfig` of `task` at `round` in `profile`."
+    "The `TrainConfig` of `task` at `round` in `profile`: `common`, then the task's `all`, then its `r{round}`."
     from mirrepro.train import TrainConfig
-    t = dict(profile['train'].get(task) or {})
-    per_round = {k: t.pop(k) for k in ('r1', 'r2', 'r3') if k in t}
-    d = {**profile['train'].get('common', {}), **t, **(per_round.get(f'r{round}') or {}), 'task': task, 'round': round}
+    t = profile['train'][task] or {}
+    if unknown := set(t) - {'all', 'r1', 'r2', 'r3'}:
+        raise ValueError(f"{profile['name']}.train.{task}: unknown key(s) {sorted(unknown)}; expected all, r1, r2, r3")
+    d = {**(profile['train'].get('common') or {}), **(t.get('all') or {}), **(t.get(f'r{round}') or {}), 'task': task, 'round': round}
     return TrainConfig.from_dict(d, f"{profile['name']}.train.{task}")
 
 # %% ../nbs/10_study.ipynb #1aee235f

@@ -1,0 +1,150 @@
+"""The scaling study as DVC runs it: the whole smoke profile, what reruns after a change, the paper profile
+checked without running it, a DVC remote, and the paper profile's data stage on real-dataset manifests."""
+import json, math, os, shutil, subprocess, sys
+from pathlib import Path
+import numpy as np
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+STAGES = 1 + 4 + 4 * 4 + 4 * 6 + 3 + 1      # corpus, teachers, labelings, students, madmom, report
+
+
+def repo_copy(dst):
+    files = subprocess.run(['git', 'ls-files'], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    for f in files:
+        (dst / f).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / f, dst / f)
+    (dst / 'dvc.lock').unlink(missing_ok=True)
+    subprocess.run(['git', 'init', '-q'], cwd=dst, check=True)
+    return dst
+
+
+def run(cmd, cwd):
+    env = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}")
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def set_params(repo, edit):
+    p = yaml.safe_load((repo / 'params.yaml').read_text()); edit(p)
+    (repo / 'params.yaml').write_text(yaml.safe_dump(p, sort_keys=False))
+
+
+@pytest.fixture(scope='module')
+def smoke(tmp_path_factory):
+    repo = repo_copy(tmp_path_factory.mktemp('study') / 'repo')
+    set_params(repo, lambda p: p.update(profile='smoke'))
+    r = run(['dvc', 'repro'], repo)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-5000:]
+    return repo
+
+
+def test_smoke_study_writes_every_metric_figure_and_notebook(smoke):
+    files = [f for f in (smoke / 'metrics').glob('*/*.json') if not f.stem.endswith('-history')]
+    assert len(files) == 4 * 7 + 3
+    for f in files:
+        m = json.loads(f.read_text())
+        assert math.isfinite(m['test']) and 0 <= m['test'] <= 1, f
+    assert (smoke / 'reports/figure2.png').stat().st_size > 10_000
+    t3 = (smoke / 'reports/table3.csv').read_text().splitlines()
+    assert len(t3) == 5 and 'paper: proposed' in t3[0]
+    assert len(list((smoke / 'reports/notebooks').glob('*.ipynb'))) == STAGES
+    r = run(['dvc', 'metrics', 'show', '--json'], smoke)
+    assert r.returncode == 0 and 'metrics/structure/r3-D3.json' in r.stdout
+    assert run(['dvc', 'plots', 'show', '--json'], smoke).returncode == 0
+
+
+def test_a_second_repro_does_nothing(smoke):
+    r = run(['dvc', 'status'], smoke)
+    assert 'Data and pipelines are up to date' in r.stdout, r.stdout
+
+
+def test_one_task_student_parameter_reruns_only_that_task(smoke):
+    before = (smoke / 'params.yaml').read_text()
+    changed = lambda: set(json.loads(run(['dvc', 'status', '--json'], smoke).stdout))
+    try:
+        set_params(smoke, lambda p: p['smoke']['train']['chord']['r3'].update(lr=0.005))      # chord's round-3 students
+        assert changed() == {f'student@chord-st{i}' for i in (3, 4, 5)}
+        (smoke / 'params.yaml').write_text(before)
+        set_params(smoke, lambda p: p['smoke']['train']['key']['all'].update(lr=0.005))       # every key model
+        assert changed() == {'teacher@key'} | {f'student@key-st{i}' for i in range(6)}
+    finally:
+        (smoke / 'params.yaml').write_text(before)
+
+
+def test_paper_profile_dry_run_lists_the_whole_graph(smoke):
+    before = (smoke / 'params.yaml').read_text()
+    set_params(smoke, lambda p: p.update(profile='paper'))
+    try:
+        r = run(['dvc', 'repro', '--dry'], smoke)
+        assert r.returncode == 0, r.stderr[-3000:]
+        assert r.stdout.count("Running stage") == STAGES and r.stdout.count('-p profile paper') == STAGES
+        assert "student@structure-st5" in r.stdout
+    finally:
+        (smoke / 'params.yaml').write_text(before)
+    sys.path.insert(0, str(ROOT))
+    from mirrepro.study import load_profile, check_profile
+    rows = check_profile(load_profile(smoke / 'params.yaml', 'paper'), read_data=False)
+    assert len(rows) == 4 * 7 and max(r['params'] for r in rows) > 40e6
+
+
+def test_outputs_go_to_a_local_dvc_remote_and_come_back(smoke, tmp_path):
+    assert run(['dvc', 'remote', 'add', '-d', 'local', str(tmp_path / 'remote')], smoke).returncode == 0
+    r = run(['dvc', 'push'], smoke)
+    assert r.returncode == 0, r.stderr[-2000:]
+    best = smoke / 'models/chord/r2-D1/best.pt'
+    want = best.read_bytes()
+    shutil.rmtree(smoke / 'models/chord'); shutil.rmtree(smoke / '.dvc/cache')
+    r = run(['dvc', 'pull'], smoke)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert best.read_bytes() == want
+
+
+def test_unknown_key_is_rejected_before_any_work(tmp_path):
+    repo = repo_copy(tmp_path / 'repo')
+    set_params(repo, lambda p: (p.update(profile='smoke'), p['smoke']['data']['corpus'].update(pool_c=5)))
+    r = run(['dvc', 'repro', 'corpus'], repo)
+    assert r.returncode != 0
+    assert "smoke.data.corpus: unknown key(s) ['pool_c']" in r.stdout + r.stderr
+    assert not (repo / 'data/corpus/audio').exists()
+
+
+def test_paper_profile_assembles_real_dataset_manifests(tmp_path):
+    "The paper profile's data stage on tiny fixtures at the paths params.yaml names."
+    from mirrepro.annotations import Track, write_manifest, read_manifest
+    from mirrepro.audio import write_audio
+    repo = repo_copy(tmp_path / 'repo')
+    data = yaml.safe_load((repo / 'params.yaml').read_text())['paper']['data']
+    real = repo / 'data/real'; real.mkdir(parents=True)
+    files = {'downbeat': ('beats', "0.5 1\n1.0 2\n"), 'chord': ('lab', "0 1 C:maj\n"), 'key': ('key', "C major\n"), 'structure': ('seg', "0 1 verse\n")}
+    def track(name, task=None):
+        write_audio(real / f'{name}.flac', np.random.default_rng(0).normal(0, 0.1, 16000))
+        ann = {}
+        if task:
+            sfx, text = files[task]; (real / f'{name}.{sfx}').write_text(text); ann = {task: real / f'{name}.{sfx}'}
+        return Track(name, real / f'{name}.flac', 1.0, 'train', ann)
+    shared = track('isophonics_01', 'chord')                # a chord training song that is also a structure test song
+    for task, splits in data['labeled'].items():
+        for split, rel in splits.items():
+            path = repo / rel
+            tracks = read_manifest(path) if path.exists() else []
+            new = [track(f'{task}_{split}_{i}', task) for i in range(2 if split == 'train' else 1)]
+            if (task, split) == ('chord', 'train'): new.append(shared)
+            if (task, split) == ('structure', 'test'):
+                (real / 'isophonics_01.seg').write_text(files['structure'][1])
+                new.append(Track('isophonics_01', shared.audio, 1.0, 'test', {'structure': real / 'isophonics_01.seg'}))
+            write_manifest(path, tracks + new)
+    write_manifest(repo / data['pool_a'], [track('pool_a_0')]); write_manifest(repo / data['pool_b'], [track('pool_b_0')])
+    set_params(repo, lambda p: p.update(profile='paper'))
+    r = run(['dvc', 'repro', 'corpus'], repo)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+    m = repo / 'data/corpus/manifests'
+    ids = lambda name: {t.track_id for t in read_manifest(m / f'{name}.jsonl')}
+    assert 'isophonics_01' in ids('chord_train') and 'isophonics_01' not in ids('structure_D3')   # no test song as unlabeled data
+    assert ids('key_D3') >= {'pool_a_0', 'pool_b_0', 'chord_train_0', 'downbeat_train_1'} and not ids('key_D3') & ids('key_train')
+    # a manifest naming a missing file stops the stage, naming the file
+    (real / 'gtzan_0.flac').unlink(missing_ok=True)
+    write_manifest(repo / data['labeled']['downbeat']['test'], [Track('gone', real / 'gone.flac', 1.0, 'test', {})])
+    r = run(['dvc', 'repro', 'corpus'], repo)
+    assert r.returncode != 0 and 'gone.flac does not exist' in r.stdout + r.stderr
