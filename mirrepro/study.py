@@ -52,7 +52,7 @@ def model_dir(task, run): return Path('models') / task / run
 def softlabel_dir(task, teacher): return Path('softlabels') / task / teacher
 def metrics_file(task, run): return Path('metrics') / task / f'{run}.json'
 
-# %% ../nbs/10_study.ipynb #10f9acd1
+# %% ../nbs/10_study.ipynb #2cca31bb
 def _torchrun(nproc: int, script: str, args: list[str]):
     exe = Path(sys.executable).parent
     cmd = [str(exe / 'torchrun'), '--standalone', '--nproc_per_node', str(nproc), str(exe / script), *map(str, args)]
@@ -61,9 +61,21 @@ def _torchrun(nproc: int, script: str, args: list[str]):
     for line in proc.stdout: print(line, end='')
     if proc.wait(): raise RuntimeError(f"{script} under torchrun failed with exit status {proc.returncode}")
 
+def _fresh_if_stale(out, stale: bool, what: str):
+    "DVC keeps run folders across interruptions (`persist`); one left by other settings is started again."
+    if stale and Path(out).exists():
+        import shutil
+        print(f"{out}: {what}; starting it afresh", flush=True); shutil.rmtree(out)
+
 def run_training(profile: dict, cfg, out, train, valid, unlabeled=None, softlabels=None) -> dict:
-    "Train `cfg` as the profile says (in process, or under torchrun); returns the run's metrics."
-    from mirrepro.train import train as train_fn
+    "Train `cfg` as the profile says (in process, or under torchrun); returns the run's metrics. Resumes an interrupted run."
+    from mirrepro.train import train as train_fn, run_settings
+    state = Path(out) / 'state.pt'
+    if state.exists():       # DVC runs this stage because something it depends on changed: a finished run is redone
+        import torch
+        old = torch.load(state, map_location='cpu', weights_only=True)
+        _fresh_if_stale(out, old['st']['done'] or old['run'] != run_settings(cfg, train, valid, unlabeled, softlabels, int(profile['run'].get('nproc', 1))),
+                        "finished earlier, or left by a run with other settings")
     run = profile['run']
     if run.get('nproc', 1) == 1:
         r = train_fn(cfg, out, train, valid, unlabeled, softlabels, device=run.get('device'))
@@ -80,6 +92,12 @@ def run_labeling(profile: dict, checkpoint, pool, out):
     "Label the tracks of `pool` with `checkpoint` into the store `out` (in process, or sharded over torchrun ranks)."
     from mirrepro.pseudolabel import label_manifest, SoftLabelStore
     run, lab = profile['run'], profile['label']
+    meta = Path(out) / 'meta.json'
+    if meta.exists():
+        import hashlib
+        old = json.loads(meta.read_text())
+        _fresh_if_stale(out, old['teacher']['sha256'] != hashlib.sha256(Path(checkpoint).read_bytes()).hexdigest() or old['dtype'] != lab['dtype'],
+                        "holds labels of another teacher or quantization")
     if run.get('nproc', 1) == 1:
         return label_manifest(checkpoint, pool, out, shard_tracks=lab['shard_tracks'], dtype=lab['dtype'], device=run.get('device', 'cpu'))
     _torchrun(run['nproc'], 'mirrepro-label', ['--checkpoint', checkpoint, '--manifest', pool, '--out', out,

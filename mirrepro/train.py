@@ -11,7 +11,7 @@ from .tasks import TASKS, TaskSpec, IGNORE, encode_beats, encode_chords, encode_
 
 # %% auto #0
 __all__ = ['labeled_targets', 'soft_targets', 'sample_chunk', 'AudioCache', 'soft_cross_entropy', 'ChunkDataset', 'RankBatches',
-           'TrainConfig', 'plot_history', 'train', 'main']
+           'TrainConfig', 'run_settings', 'plot_history', 'train', 'main']
 
 # %% ../nbs/07_train.ipynb #1be2f278
 def labeled_targets(annotation, task: str, n_frames: int) -> tuple[np.ndarray, np.ndarray]:
@@ -170,7 +170,7 @@ class TrainConfig:
             if isinstance(d.get(k), dict): d[k] = dict(d[k])
         return config_from(cls, d, where)
 
-# %% ../nbs/07_train.ipynb #ef8ea855
+# %% ../nbs/07_train.ipynb #a83b0d95
 import torch.distributed as dist
 
 def _dist_setup(device):
@@ -188,7 +188,11 @@ def _plain(d):
     "JSON-able copy of a config dict (tuples as lists), for comparing runs and for `weights_only` loading."
     return json.loads(json.dumps(d))
 
-class _Stop(Exception): pass
+def run_settings(cfg: TrainConfig, train, valid, unlabeled=None, softlabels=None, world: int = 1) -> dict:
+    "What identifies a run: a `state.pt` is resumed only by a run with the same settings."
+    teacher = json.loads((Path(softlabels) / 'meta.json').read_text())['teacher']['sha256'] if softlabels and (Path(softlabels) / 'meta.json').exists() else None
+    return dict(config=_plain(asdict(cfg)), train=str(train), valid=str(valid), unlabeled=str(unlabeled), softlabels=str(softlabels),
+                teacher=teacher, world=world)
 
 def plot_history(history: list, metric: str, path=None):
     "Train loss and validation metric per epoch, the best epoch marked."
@@ -233,8 +237,7 @@ def train(cfg: TrainConfig, out, train, valid, unlabeled=None, softlabels=None, 
         skipped = sorted(t.track_id for t in pool if t.track_id not in store)
         if not soft: raise ValueError(f"{softlabels}: holds none of the tracks of {unlabeled}")
     ds = ChunkDataset(cfg.task, labeled, soft, store, cfg.batch_size, cfg.labeled_fraction, acfg, cfg.seed, cfg.cache_songs)
-    run = dict(config=_plain(asdict(cfg)), train=str(train), valid=str(valid), unlabeled=str(unlabeled), softlabels=str(softlabels),
-               world=world)
+    run = run_settings(cfg, train, valid, unlabeled, softlabels, world)
     # model, optimiser, schedule
     torch.manual_seed(cfg.seed)
     model = MIRModel(mcfg).to(device)
