@@ -9,7 +9,8 @@ setup:
 
 study: setup
 	dvc repro
-	@echo "corpus: data/corpus (manifests in data/corpus/manifests)"
+	@echo "report: reports/notebooks/report.ipynb (Figure 2: reports/figure2.png, Table 3: reports/table3.md);" \
+	      "every stage's executed notebook in reports/notebooks/; metrics: dvc metrics show"
 
 test: setup
 	nbdev_test --n_workers 2

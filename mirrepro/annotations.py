@@ -11,9 +11,10 @@ from .tasks import TASKS, chord_class, key_class, LabelError
 from .audio import atomic_output
 
 # %% auto #0
-__all__ = ['JAMS_NAMESPACES', 'READERS', 'SPLITS', 'AnnotationError', 'ManifestError', 'atomic_write_text', 'read_beats',
-           'write_beats', 'read_chords', 'read_segments', 'write_segments', 'read_key', 'write_key', 'read_jams',
-           'read_annotation', 'Track', 'read_manifest', 'write_manifest', 'study_manifests']
+__all__ = ['JAMS_NAMESPACES', 'READERS', 'SUFFIXES', 'SPLITS', 'AnnotationError', 'ManifestError', 'atomic_write_text',
+           'read_beats', 'write_beats', 'read_chords', 'read_segments', 'write_segments', 'read_key', 'write_key',
+           'read_jams', 'read_annotation', 'write_annotation', 'Track', 'read_manifest', 'write_manifest',
+           'study_manifests']
 
 # %% ../nbs/02_annotations.ipynb #8a3e69fa
 class AnnotationError(ValueError):
@@ -146,15 +147,26 @@ def read_jams(path, task: str):
         segs.append((float(o.time), float(o.time + o.duration), label)); last = o.time + o.duration
     return segs
 
-# %% ../nbs/02_annotations.ipynb #170bcdb1
+# %% ../nbs/02_annotations.ipynb #ee80a254
 READERS = {'downbeat': read_beats, 'chord': read_chords, 'key': read_key, 'structure': read_segments}
+SUFFIXES = {'downbeat': '.beats', 'chord': '.chords.lab', 'key': '.key', 'structure': '.sections.lab'}
 
 def read_annotation(path, task: str):
     "Read the annotation of `task` from `path` (a JAMS file or the task's text format)."
     if task not in READERS: raise KeyError(f"unknown task {task!r}; expected one of {sorted(READERS)}")
     return read_jams(path, task) if str(path).endswith('.jams') else READERS[task](path)
 
-# %% ../nbs/02_annotations.ipynb #1313ba82
+def write_annotation(path, task: str, annotation) -> Path:
+    "Write `annotation` (as `read_annotation` returns it) in the text format of `task`."
+    if task == 'downbeat':
+        times, positions = annotation
+        if positions is None: return atomic_write_text(path, ''.join(f"{t:.4f}\n" for t in times))
+        return write_beats(path, times, positions)
+    if task == 'key': return write_key(path, annotation)
+    if task in ('chord', 'structure'): return write_segments(path, annotation)
+    raise KeyError(f"unknown task {task!r}; expected one of {sorted(READERS)}")
+
+# %% ../nbs/02_annotations.ipynb #c5af0be5
 SPLITS = ('train', 'valid', 'test', 'unlabeled')
 
 @dataclass
@@ -209,7 +221,7 @@ def write_manifest(path, tracks) -> Path:
                          'annotations': {k: _rel(v, root) for k, v in t.annotations.items()}, 'meta': t.meta}) for t in tracks]
     return atomic_write_text(path, '\n'.join(lines) + '\n')
 
-# %% ../nbs/02_annotations.ipynb #e2943906
+# %% ../nbs/02_annotations.ipynb #129ba2bc
 def study_manifests(out, labeled: dict, pool_a: list = (), pool_b: list = ()) -> dict[str, Path]:
     "Write `{task}_{split}` and `{task}_D1…D3` manifests to `out`; `labeled[task][split]` are lists of `Track`s."
     out, paths = Path(out), {}

@@ -38,7 +38,7 @@ class AugmentConfig:
         later = round > 1
         return cls(pitch_shift=True, audio=True, time_mask=later and task == 'downbeat', freq_mask=later and task != 'downbeat', **kw)
 
-# %% ../nbs/05_augment.ipynb #a9908751
+# %% ../nbs/05_augment.ipynb #031a088f
 @contextmanager
 def _seeded(rng: np.random.Generator):
     "Seed the global generators (Python, NumPy, torch) torchaudio-augmentations draws from; restore them afterwards."
@@ -50,24 +50,32 @@ def _seeded(rng: np.random.Generator):
             torch.manual_seed(seed); yield
     finally: random.setstate(state_py); np.random.set_state(state_np)
 
+def _tam():
+    "torchaudio-augmentations, imported without the deprecation notices of torchaudio's sox API (pinned here on purpose)."
+    import warnings
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='torchaudio', category=UserWarning)
+        import torchaudio_augmentations
+    return torchaudio_augmentations
+
 def pitch_shift(audio: torch.Tensor, n: int, sr: int = 16000) -> torch.Tensor:
     "Shift mono `audio` (samples,) by `n` semitones, keeping its length."
     if n == 0: return audio
     import warnings
     with warnings.catch_warnings():    # WavAugment (under PitchShift) calls torchaudio's sox API, deprecated but pinned here
         warnings.filterwarnings('ignore', message='torchaudio', category=UserWarning)
-        from torchaudio_augmentations import PitchShift
-        return PitchShift(audio.shape[-1], sr, n, n)(audio.reshape(1, -1)).reshape(audio.shape)
+        return _tam().PitchShift(audio.shape[-1], sr, n, n)(audio.reshape(1, -1)).reshape(audio.shape)
 
 def shift_targets(y, spec: TaskSpec, n: int):
     "Targets after a pitch shift of `n` semitones: integer classes `(frames,)` or probabilities `(frames, classes)`."
     soft = torch.is_tensor(y) and y.is_floating_point() or isinstance(y, np.ndarray) and y.dtype.kind == 'f'
     return transpose_probs(y, spec, n) if soft else transpose_labels(y, spec, n)
 
-# %% ../nbs/05_augment.ipynb #bf670650
+# %% ../nbs/05_augment.ipynb #457b9b86
 def audio_chain(cfg: AugmentConfig, sr: int = 16000):
     "torchaudio-augmentations' A2 chain, each transform applied with probability `cfg.p`."
-    from torchaudio_augmentations import RandomApply, Noise, Gain, HighLowPass, PolarityInversion, Compose
+    tam = _tam(); RandomApply, Noise, Gain, HighLowPass, PolarityInversion, Compose = (
+        tam.RandomApply, tam.Noise, tam.Gain, tam.HighLowPass, tam.PolarityInversion, tam.Compose)
     return Compose([RandomApply([t], p=cfg.p) for t in (PolarityInversion(), Noise(min_snr=0.3, max_snr=0.5), Gain(), HighLowPass(sample_rate=sr))])
 
 class Augment:

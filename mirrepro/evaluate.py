@@ -110,10 +110,10 @@ def madmom_estimate(audio: np.ndarray, task: str, sr: int = 16000):
     if task == 'key': return m['key_label'](m['key'](sig))
     return [(float(s), float(e), str(l)) for s, e, l in m['crf'](m['chord_feat'](sig))]
 
-# %% ../nbs/08_evaluate.ipynb #f9177185
+# %% ../nbs/08_evaluate.ipynb #1554c948
 def evaluate(model, manifest, task: str, out=None, system: str = 'model', progress: bool = True) -> dict:
     "Per-track and mean metric of `model` (or `system='madmom'`) on the tracks of `manifest` annotated for `task`."
-    from tqdm.auto import tqdm
+    from tqdm import tqdm     # text bars: they read well in executed notebooks and logs
     from mirrepro.annotations import read_manifest
     from mirrepro.audio import load_audio, atomic_output
     from mirrepro.model import predict

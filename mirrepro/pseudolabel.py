@@ -58,11 +58,11 @@ def _teacher_meta(checkpoint, model: MIRModel, extra: dict) -> dict:
     cfg = {k: list(v) if isinstance(v, tuple) else v for k, v in model.cfg.__dict__.items()}
     return dict(checkpoint=str(checkpoint), sha256=hashlib.sha256(Path(checkpoint).read_bytes()).hexdigest(), config=cfg, extra=extra)
 
-# %% ../nbs/06_pseudolabel.ipynb #8bc20040
+# %% ../nbs/06_pseudolabel.ipynb #387a7815
 def label_manifest(checkpoint, manifest, out, shard_tracks: int = 16, dtype: str = 'uint8', rank: int | None = None,
                    world: int | None = None, device: str = 'cpu', progress: bool = True) -> SoftLabelStore:
     "Label the tracks of `manifest` with the teacher in `checkpoint` into the store at `out`; resumes where it stopped."
-    from tqdm.auto import tqdm
+    from tqdm import tqdm     # text bars: they read well in executed notebooks and logs
     rank = int(os.environ.get('RANK', 0)) if rank is None else rank
     world = int(os.environ.get('WORLD_SIZE', 1)) if world is None else world
     out = Path(out); out.mkdir(parents=True, exist_ok=True)

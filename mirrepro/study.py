@@ -10,8 +10,8 @@ from .tasks import TASKS
 
 # %% auto #0
 __all__ = ['PROFILE_KEYS', 'SHARED_KEYS', 'CORPUS', 'PAPER_TABLE3', 'load_profile', 'train_config', 'manifest', 'model_dir',
-           'softlabel_dir', 'metrics_file', 'run_training', 'run_labeling', 'check_profile', 'plot_example', 'collect',
-           'figure2', 'table3']
+           'softlabel_dir', 'metrics_file', 'run_training', 'run_labeling', 'read_entries', 'paper_splits',
+           'check_profile', 'plot_example', 'collect', 'figure2', 'table3']
 
 # %% ../nbs/10_study.ipynb #c86a576c
 PROFILE_KEYS = {'data', 'run', 'label', 'train'}
@@ -104,7 +104,39 @@ def run_labeling(profile: dict, checkpoint, pool, out):
                                               '--shard-tracks', lab['shard_tracks'], '--dtype', lab['dtype'], '--device', run.get('device', 'cuda')])
     return SoftLabelStore(out)
 
-# %% ../nbs/10_study.ipynb #fef7a24a
+# %% ../nbs/10_study.ipynb #ec75361e
+def read_entries(entries, root, where: str) -> list:
+    "The tracks of a list of data entries (manifest paths, or `{manifest, sample, seed}`), first occurrence of a track kept."
+    from mirrepro.annotations import read_manifest
+    tracks, seen = [], set()
+    for e in (entries if isinstance(entries, list) else [entries]):
+        spec = e if isinstance(e, dict) else {'manifest': e}
+        if unknown := set(spec) - {'manifest', 'sample', 'seed'}: raise ValueError(f"{where}: unknown key(s) {sorted(unknown)}")
+        paths = spec['manifest'] if isinstance(spec['manifest'], list) else [spec['manifest']]
+        ts = [t for p in paths for t in read_manifest(Path(root) / p, check_files=True)]
+        if 'sample' in spec:
+            if spec['sample'] > len(ts): raise ValueError(f"{where}: cannot sample {spec['sample']} of {len(ts)} tracks")
+            pick = np.random.default_rng(spec.get('seed', 0)).choice(len(ts), spec['sample'], replace=False)
+            ts = [ts[i] for i in sorted(pick)]
+        for t in ts:
+            k = str(Path(t.audio).resolve())
+            if k not in seen: seen.add(k); tracks.append(t)
+    return tracks
+
+def paper_splits(profile: dict) -> dict:
+    "`{task: {split: [Track]}}` of a `manifests` profile; validation and test songs are removed from training."
+    data, root, out = profile['data'], profile['root'], {}
+    for task in profile['tasks']:
+        spec = data.get('labeled', {}).get(task) or {}
+        for split in ('train', 'valid', 'test'):
+            if not spec.get(split): raise ValueError(f"{profile['name']}.data.labeled.{task}.{split}: missing")
+        got = {s: read_entries(spec[s], root, f"{profile['name']}.data.labeled.{task}.{s}") for s in ('valid', 'test', 'train')}
+        held = {str(Path(t.audio).resolve()) for s in ('valid', 'test') for t in got[s]}
+        got['train'] = [t for t in got['train'] if str(Path(t.audio).resolve()) not in held]
+        out[task] = got
+    return out
+
+# %% ../nbs/10_study.ipynb #10d3f323
 def check_profile(profile: dict, read_data: bool = True) -> list[dict]:
     "Build every run's settings and model of `profile`; raise on the first problem. One row per run."
     from mirrepro.model import MIRModel, n_params
@@ -114,12 +146,10 @@ def check_profile(profile: dict, read_data: bool = True) -> list[dict]:
     data = profile['data']
     if data.get('kind') == 'synthetic': config_from(CorpusConfig, data.get('corpus'), f"{profile['name']}.data.corpus")
     elif data.get('kind') == 'manifests':
-        for task in profile['tasks']:
-            for split in ('train', 'valid', 'test'):
-                if not data.get('labeled', {}).get(task, {}).get(split): raise ValueError(f"{profile['name']}.data.labeled.{task}.{split}: missing")
-                if read_data: read_manifest(Path(profile['root']) / data['labeled'][task][split], check_files=True)
-        for pool in ('pool_a', 'pool_b'):
-            if read_data and data.get(pool): read_manifest(Path(profile['root']) / data[pool])
+        if read_data:
+            paper_splits(profile)
+            for pool in ('pool_a', 'pool_b'):
+                if data.get(pool): read_entries(data[pool], profile['root'], f"{profile['name']}.data.{pool}")
     else: raise ValueError(f"{profile['name']}.data.kind must be 'synthetic' or 'manifests', got {data.get('kind')!r}")
     rows = []
     runs = [dict(run='r1', round=1)] + [dict(run=s['run'], round=s['round']) for s in profile['students']]
@@ -130,7 +160,7 @@ def check_profile(profile: dict, read_data: bool = True) -> list[dict]:
             rows.append(dict(task=task, run=r['run'], params=n_params(model), batch_size=cfg.batch_size, steps=cfg.steps_per_epoch * cfg.max_epochs))
     return rows
 
-# %% ../nbs/10_study.ipynb #587871fa
+# %% ../nbs/10_study.ipynb #d4defa1e
 def _segments(ax, segs, y, color_of):
     for s, e, lab in segs:
         ax.broken_barh([(s, e - s)], (y - 0.4, 0.8), color=color_of(lab), edgecolor='white', linewidth=0.5)
@@ -165,7 +195,7 @@ def plot_example(probs: np.ndarray, task: str, reference, estimate, title: str =
     a.set_title(title); b.set_xlabel('time (s)'); fig.tight_layout()
     return fig
 
-# %% ../nbs/10_study.ipynb #08d7c6e6
+# %% ../nbs/10_study.ipynb #d739754d
 PAPER_TABLE3 = {  # Table 3 of the paper: its supervised teacher and its proposed (best) student, on its test sets
     'downbeat': dict(supervised=0.753, proposed=0.776, test='GTZAN'), 'chord': dict(supervised=0.802, proposed=0.862, test='JayChou'),
     'key': dict(supervised=0.731, proposed=0.764, test='GiantSteps'), 'structure': dict(supervised=0.594, proposed=0.632, test='Isophonics')}

@@ -170,7 +170,7 @@ class TrainConfig:
             if isinstance(d.get(k), dict): d[k] = dict(d[k])
         return config_from(cls, d, where)
 
-# %% ../nbs/07_train.ipynb #a83b0d95
+# %% ../nbs/07_train.ipynb #ff9f1318
 import torch.distributed as dist
 
 def _dist_setup(device):
@@ -214,7 +214,7 @@ def plot_history(history: list, metric: str, path=None):
 def train(cfg: TrainConfig, out, train, valid, unlabeled=None, softlabels=None, device=None, progress: bool = True) -> dict:
     """Train `cfg` on the labeled manifest `train` (+ the tracks of `unlabeled` held by the soft-label store
     `softlabels`), validating on `valid`; files in `out`. Returns the run's metrics (and the model under 'model')."""
-    from tqdm.auto import tqdm
+    from tqdm import tqdm     # text bars: they read well in executed notebooks and logs
     from mirrepro.audio import atomic_output
     from mirrepro.model import MIRModel, n_params, save_checkpoint
     from mirrepro.evaluate import evaluate

@@ -111,40 +111,45 @@ def test_unknown_key_is_rejected_before_any_work(tmp_path):
 
 
 def test_paper_profile_assembles_real_dataset_manifests(tmp_path):
-    "The paper profile's data stage on tiny fixtures at the paths params.yaml names."
+    "The paper profile's data stage on tiny fixtures at the paths params.yaml names (samples shrunk to one song)."
     from mirrepro.annotations import Track, write_manifest, read_manifest
     from mirrepro.audio import write_audio
     repo = repo_copy(tmp_path / 'repo')
-    data = yaml.safe_load((repo / 'params.yaml').read_text())['paper']['data']
-    real = repo / 'data/real'; real.mkdir(parents=True)
-    files = {'downbeat': ('beats', "0.5 1\n1.0 2\n"), 'chord': ('lab', "0 1 C:maj\n"), 'key': ('key', "C major\n"), 'structure': ('seg', "0 1 verse\n")}
-    def track(name, task=None):
-        write_audio(real / f'{name}.flac', np.random.default_rng(0).normal(0, 0.1, 16000))
-        ann = {}
-        if task:
-            sfx, text = files[task]; (real / f'{name}.{sfx}').write_text(text); ann = {task: real / f'{name}.{sfx}'}
-        return Track(name, real / f'{name}.flac', 1.0, 'train', ann)
-    shared = track('isophonics_01', 'chord')                # a chord training song that is also a structure test song
+    params = yaml.safe_load((repo / 'params.yaml').read_text())
+    data = params['paper']['data']
+    uses = {}                                   # manifest path -> tasks it is named for
     for task, splits in data['labeled'].items():
-        for split, rel in splits.items():
-            path = repo / rel
-            tracks = read_manifest(path) if path.exists() else []
-            new = [track(f'{task}_{split}_{i}', task) for i in range(2 if split == 'train' else 1)]
-            if (task, split) == ('chord', 'train'): new.append(shared)
-            if (task, split) == ('structure', 'test'):
-                (real / 'isophonics_01.seg').write_text(files['structure'][1])
-                new.append(Track('isophonics_01', shared.audio, 1.0, 'test', {'structure': real / 'isophonics_01.seg'}))
-            write_manifest(path, tracks + new)
-    write_manifest(repo / data['pool_a'], [track('pool_a_0')]); write_manifest(repo / data['pool_b'], [track('pool_b_0')])
-    set_params(repo, lambda p: p.update(profile='paper'))
+        for entries in splits.values():
+            for e in entries:
+                if isinstance(e, dict):
+                    e['sample'] = 1
+                    paths = e['manifest'] if isinstance(e['manifest'], list) else [e['manifest']]
+                else: paths = [e]
+                for p in paths: uses.setdefault(p, set()).add(task)
+    params['profile'] = 'paper'
+    (repo / 'params.yaml').write_text(yaml.safe_dump(params, sort_keys=False))
+    files = {'downbeat': ('beats', "0.5 1\n1.0 2\n"), 'chord': ('lab', "0 1 C:maj\n"), 'key': ('key', "C major\n"), 'structure': ('seg', "0 1 verse\n")}
+    real = repo / 'data/real'
+    for rel, tasks in list(uses.items()) + [(data['pool_a'][0], set()), (data['pool_b'][0], set())]:
+        stem = Path(rel).stem; tracks = []
+        for i in range(2):
+            audio = real / stem / f'{i}.flac'
+            write_audio(audio, np.random.default_rng(i).normal(0, 0.1, 16000))
+            ann = {}
+            for t in sorted(tasks):
+                sfx, text = files[t]; (real / stem / f'{i}.{sfx}').write_text(text); ann[t] = real / stem / f'{i}.{sfx}'
+            tracks.append(Track(f'{stem}_{i}', audio, 1.0, 'train', ann))
+        write_manifest(repo / rel, tracks)
     r = run(['dvc', 'repro', 'corpus'], repo)
     assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
     m = repo / 'data/corpus/manifests'
     ids = lambda name: {t.track_id for t in read_manifest(m / f'{name}.jsonl')}
-    assert 'isophonics_01' in ids('chord_train') and 'isophonics_01' not in ids('structure_D3')   # no test song as unlabeled data
-    assert ids('key_D3') >= {'pool_a_0', 'pool_b_0', 'chord_train_0', 'downbeat_train_1'} and not ids('key_D3') & ids('key_train')
+    assert ids('structure_test') == {'beatles_0', 'beatles_1'}
+    assert not ids('structure_test') & (ids('structure_D3') | ids('structure_train'))          # test songs nowhere else
+    assert 'beatles_0' in ids('chord_train') and 'beatles_0' in ids('downbeat_train')           # Isophonics trains other tasks
+    assert len(ids('downbeat_valid')) == 1 and not ids('downbeat_valid') & ids('downbeat_train')   # 1 Harmonix song held out
+    assert ids('key_D3') >= {'pool_a_0', 'pool_b_1', 'ballroom_0'} and not ids('key_D3') & ids('key_train')
     # a manifest naming a missing file stops the stage, naming the file
-    (real / 'gtzan_0.flac').unlink(missing_ok=True)
-    write_manifest(repo / data['labeled']['downbeat']['test'], [Track('gone', real / 'gone.flac', 1.0, 'test', {})])
+    write_manifest(repo / 'data/real/gtzan_genre.jsonl', [Track('gone', real / 'gone.flac', 1.0, 'test', {})])
     r = run(['dvc', 'repro', 'corpus'], repo)
     assert r.returncode != 0 and 'gone.flac does not exist' in r.stdout + r.stderr
