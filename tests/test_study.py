@@ -153,3 +153,30 @@ def test_paper_profile_assembles_real_dataset_manifests(tmp_path):
     write_manifest(repo / 'data/real/gtzan_genre.jsonl', [Track('gone', real / 'gone.flac', 1.0, 'test', {})])
     r = run(['dvc', 'repro', 'corpus'], repo)
     assert r.returncode != 0 and 'gone.flac does not exist' in r.stdout + r.stderr
+
+
+def test_an_interrupted_repro_resumes_the_run_it_was_in(tmp_path):
+    "SIGKILL `dvc repro` inside a training stage; the next `dvc repro` continues that run from its last epoch."
+    import signal, time
+    repo = repo_copy(tmp_path / 'repo')
+    def edit(p):
+        p['profile'] = 'smoke'
+        p['smoke']['train']['chord']['r1'] = dict(steps_per_epoch=6, max_epochs=4, patience=4)
+    set_params(repo, edit)
+    env = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}")
+    proc = subprocess.Popen(['dvc', 'repro', 'teacher@chord'], cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    history = repo / 'models/chord/r1/history.json'
+    deadline = time.monotonic() + 600
+    while proc.poll() is None and time.monotonic() < deadline and not (history.exists() and len(json.loads(history.read_text())) >= 1):
+        time.sleep(0.1)                         # polling for progress, not timing anything
+    assert proc.poll() is None, "the stage finished before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL); proc.wait()
+    before = json.loads(history.read_text())
+    assert 1 <= len(before) < 4
+    r = run(['dvc', 'repro', 'teacher@chord'], repo)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+    after = json.loads(history.read_text())
+    assert len(after) == 4 and after[:len(before)] == before      # the epochs done before the kill were kept, not redone
+    assert 'starting it afresh' not in (repo / 'reports/notebooks/train-chord-r1.ipynb').read_text()
+    assert 'Data and pipelines are up to date' in run(['dvc', 'status', 'teacher@chord'], repo).stdout
