@@ -99,6 +99,16 @@ def test_outputs_go_to_a_local_dvc_remote_and_come_back(smoke, tmp_path):
     r = run(['dvc', 'pull'], smoke)
     assert r.returncode == 0, r.stderr[-2000:]
     assert best.read_bytes() == want
+    # another clone, elsewhere: the pulled corpus's manifests point into that clone
+    other = tmp_path / 'other'
+    for f in ['dvc.yaml', 'dvc.lock', 'params.yaml', '.dvc/config']:
+        (other / f).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(smoke / f, other / f)
+    subprocess.run(['git', 'init', '-q'], cwd=other, check=True)
+    r = run(['dvc', 'pull', 'corpus'], other)
+    assert r.returncode == 0, r.stderr[-2000:]
+    from mirrepro.annotations import read_manifest
+    tracks = read_manifest(other / 'data/corpus/manifests/chord_train.jsonl', check_files=True)
+    assert tracks and all(other in t.audio.parents for t in tracks)
 
 
 def test_unknown_key_is_rejected_before_any_work(tmp_path):
