@@ -157,7 +157,7 @@ def manifest_from_mirdata(name: str, data_home, out, split: str = 'train', versi
         tracks.append(Track(f'{name}_{tid}', Path(tr.audio_path), None, split, ann, {'dataset': name, 'mirdata_id': str(tid)}))
     return tracks, absent
 
-# %% ../nbs/09_cli.ipynb #d9ff66f9
+# %% ../nbs/09_cli.ipynb #7dc7fdf9
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
@@ -173,7 +173,6 @@ def _inputs(paths) -> list[tuple[Path, Path]]:
 
 def _predict_cmd(a) -> int:
     from tqdm import tqdm
-    from mirrepro.model import CheckpointError
     if len(a.task) != len(a.checkpoint): raise ValueError(f"give one --checkpoint per --task (got {len(a.task)} tasks, {len(a.checkpoint)} checkpoints)")
     for task, ck in zip(a.task, a.checkpoint):
         m = _model(str(Path(ck).resolve()), a.device)       # load every model before the first file: a bad checkpoint stops here

@@ -136,9 +136,10 @@ def paper_splits(profile: dict) -> dict:
         out[task] = got
     return out
 
-# %% ../nbs/10_study.ipynb #10d3f323
+# %% ../nbs/10_study.ipynb #f4028b90
 def check_profile(profile: dict, read_data: bool = True) -> list[dict]:
     "Build every run's settings and model of `profile`; raise on the first problem. One row per run."
+    import torch
     from mirrepro.model import MIRModel, n_params
     from mirrepro.synth import CorpusConfig
     from mirrepro.tasks import config_from
@@ -156,7 +157,7 @@ def check_profile(profile: dict, read_data: bool = True) -> list[dict]:
     for task in profile['tasks']:
         for r in runs:
             cfg = train_config(profile, task, r['round'])
-            with __import__('torch').device('meta'): model = MIRModel(cfg.model_config())
+            with torch.device('meta'): model = MIRModel(cfg.model_config())     # shapes only: no memory, no init
             rows.append(dict(task=task, run=r['run'], params=n_params(model), batch_size=cfg.batch_size, steps=cfg.steps_per_epoch * cfg.max_epochs))
     return rows
 
