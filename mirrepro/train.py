@@ -10,8 +10,8 @@ from .audio import load_audio, SR
 from .tasks import TASKS, TaskSpec, IGNORE, encode_beats, encode_chords, encode_key, encode_structure
 
 # %% auto #0
-__all__ = ['labeled_targets', 'soft_targets', 'sample_chunk', 'AudioCache', 'soft_cross_entropy', 'ChunkDataset', 'RankBatches',
-           'TrainConfig', 'run_settings', 'plot_history', 'train', 'main']
+__all__ = ['labeled_targets', 'soft_targets', 'sample_chunk', 'LRU', 'AudioCache', 'soft_cross_entropy', 'ChunkDataset',
+           'RankBatches', 'TrainConfig', 'run_settings', 'plot_history', 'train', 'main']
 
 # %% ../nbs/07_train.ipynb #1be2f278
 def labeled_targets(annotation, task: str, n_frames: int) -> tuple[np.ndarray, np.ndarray]:
@@ -35,7 +35,7 @@ def soft_targets(store, track_id: str) -> tuple[np.ndarray, np.ndarray]:
     p = store.get(track_id)
     return p, np.ones(len(p), dtype=bool)
 
-# %% ../nbs/07_train.ipynb #77a67996
+# %% ../nbs/07_train.ipynb #94f3af6c
 def sample_chunk(audio: np.ndarray, targets: np.ndarray, mask: np.ndarray, spec: TaskSpec, rng: np.random.Generator):
     "A random chunk `(audio (chunk_samples,), targets (chunk_frames, outputs), mask (chunk_frames,))`."
     n, c, fs = len(targets), spec.chunk_frames, spec.frame_samples
@@ -45,17 +45,20 @@ def sample_chunk(audio: np.ndarray, targets: np.ndarray, mask: np.ndarray, spec:
     k = min(c, n - start); t[:k] = targets[start:start + k]; m[:k] = mask[start:start + k]
     return a, t, m
 
-class AudioCache:
-    "Decoded audio by path, at most `size` songs (least recently used dropped first)."
+class LRU:
+    "At most `size` values by key, the least recently used dropped first; `get(key, make)` makes a missing one."
     def __init__(self, size: int = 64):
         self.size, self.items, self.loads = size, OrderedDict(), 0
-    def __call__(self, path) -> np.ndarray:
-        key = str(path)
+    def get(self, key, make):
         if key in self.items: self.items.move_to_end(key); return self.items[key]
         self.loads += 1
-        audio = self.items[key] = load_audio(path)
+        value = self.items[key] = make()
         if len(self.items) > self.size: self.items.popitem(last=False)
-        return audio
+        return value
+
+class AudioCache(LRU):
+    "Decoded audio by path, at most `size` songs."
+    def __call__(self, path) -> np.ndarray: return self.get(str(path), lambda: load_audio(path))
 
 # %% ../nbs/07_train.ipynb #a5e5c1ba
 def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, mask: torch.Tensor, task: str) -> torch.Tensor:
@@ -67,7 +70,7 @@ def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, mask: torch.
     w = mask.to(ce.dtype)
     return ((ce * w).sum(-1) / w.sum(-1).clamp_min(1)).mean()
 
-# %% ../nbs/07_train.ipynb #d6c03605
+# %% ../nbs/07_train.ipynb #ef0c0a1b
 import math, os, json, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -86,15 +89,9 @@ class ChunkDataset(torch.utils.data.Dataset):
         self.n_labeled = batch_size if not self.soft else int(round(labeled_fraction * batch_size))
         if self.soft and not 0 <= labeled_fraction <= 1: raise ValueError(f"labeled_fraction must be in [0, 1], got {labeled_fraction}")
         self.augment = Augment(augment or AugmentConfig(), self.spec)
-        self.audio, self.cache_songs, self.targets = AudioCache(cache_songs), cache_songs, OrderedDict()
+        self.audio, self.targets = AudioCache(cache_songs), LRU(cache_songs)
 
     def __len__(self): return 2**62                     # examples are generated; the sampler says which ones
-
-    def _targets(self, key, make):
-        if key not in self.targets:
-            self.targets[key] = make()
-            if len(self.targets) > self.cache_songs: self.targets.popitem(last=False)
-        return self.targets[key]
 
     def __getitem__(self, i: int):
         rng = np.random.default_rng([self.seed, int(i)])
@@ -102,11 +99,11 @@ class ChunkDataset(torch.utils.data.Dataset):
         if labeled:
             tid, path, ann = self.labeled[rng.integers(len(self.labeled))]
             audio = self.audio(path)
-            targets, mask = self._targets(('l', tid), lambda: labeled_targets(ann, self.task, self.spec.n_frames(len(audio))))
+            targets, mask = self.targets.get(('l', tid), lambda: labeled_targets(ann, self.task, self.spec.n_frames(len(audio))))
         else:
             tid, path = self.soft[rng.integers(len(self.soft))]
             audio = self.audio(path)
-            targets, mask = self._targets(('s', tid), lambda: soft_targets(self.store, tid))
+            targets, mask = self.targets.get(('s', tid), lambda: soft_targets(self.store, tid))
         a, t, m = sample_chunk(audio, targets, mask, self.spec, rng)
         a, t = self.augment(torch.from_numpy(a), torch.from_numpy(t), rng, labeled)
         return a, torch.as_tensor(t, dtype=torch.float32), torch.from_numpy(m), labeled
@@ -170,7 +167,7 @@ class TrainConfig:
             if isinstance(d.get(k), dict): d[k] = dict(d[k])
         return config_from(cls, d, where)
 
-# %% ../nbs/07_train.ipynb #ff9f1318
+# %% ../nbs/07_train.ipynb #182d5657
 import torch.distributed as dist
 
 def _dist_setup(device):
@@ -196,10 +193,13 @@ def run_settings(cfg: TrainConfig, train, valid, unlabeled=None, softlabels=None
 
 def plot_history(history: list, metric: str, path=None):
     "Train loss and validation metric per epoch, the best epoch marked."
-    import matplotlib; matplotlib.use('Agg') if path else None
-    import matplotlib.pyplot as plt
     e = [h['epoch'] for h in history]
-    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3))
+    if path:      # a figure outside pyplot: saving it changes nothing in the caller's plotting state
+        from matplotlib.figure import Figure
+        fig = Figure(figsize=(9, 3)); a, b = fig.subplots(1, 2)
+    else:
+        import matplotlib.pyplot as plt
+        fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3))
     a.plot(e, [h['train_loss'] for h in history], marker='.'); a.set(xlabel='epoch', ylabel='train loss')
     b.plot(e, [h['valid'] for h in history], marker='.', color='C1'); b.set(xlabel='epoch', ylabel=f'validation {metric}')
     best = max(history, key=lambda h: h['valid'])
@@ -208,7 +208,6 @@ def plot_history(history: list, metric: str, path=None):
     if path:
         from mirrepro.audio import atomic_output
         with atomic_output(path) as tmp: fig.savefig(tmp, dpi=100, format='png')
-        plt.close(fig)
     return fig
 
 def train(cfg: TrainConfig, out, train, valid, unlabeled=None, softlabels=None, device=None, progress: bool = True) -> dict:

@@ -50,6 +50,11 @@ def test_smoke_study_writes_every_metric_figure_and_notebook(smoke):
     t3 = (smoke / 'reports/table3.csv').read_text().splitlines()
     assert len(t3) == 5 and 'paper: proposed' in t3[0]
     assert len(list((smoke / 'reports/notebooks').glob('*.ipynb'))) == STAGES
+    # the executed notebooks are the documentation: their plots are in them
+    images = lambda nb: sum('image/png' in o.get('data', {}) for c in json.loads(nb.read_text())['cells'] for o in c.get('outputs', []))
+    for nb in (smoke / 'reports/notebooks').glob('*.ipynb'):
+        want = 3 if nb.name.startswith('train-') else 1          # training: the curve and two decoded test songs
+        assert images(nb) >= want, (nb.name, images(nb))
     r = run(['dvc', 'metrics', 'show', '--json'], smoke)
     assert r.returncode == 0 and 'metrics/structure/r3-D3.json' in r.stdout
     assert run(['dvc', 'plots', 'show', '--json'], smoke).returncode == 0
