@@ -14,8 +14,8 @@ from .audio import atomic_output
 
 # %% auto #0
 __all__ = ['PAPER_PARAMS', 'ModelConfig', 'HarmonicFilters', 'norm2d', 'ResUnit', 'FrontEnd', 'Attention', 'Layer', 'sinusoid',
-           'PerceiverTFBlock', 'MIRModel', 'n_params', 'preset', 'activations', 'predict_many', 'predict',
-           'CheckpointError', 'save_checkpoint', 'load_checkpoint']
+           'PerceiverTFBlock', 'MIRModel', 'n_params', 'pitch_embedding', 'preset', 'activations', 'predict_many',
+           'predict', 'CheckpointError', 'save_checkpoint', 'load_checkpoint']
 
 # %% ../nbs/04_model.ipynb #57e51389
 @dataclass(frozen=True)
@@ -39,6 +39,9 @@ class ModelConfig:
     fmin_midi: int = 24         # C1
     dropout: float = 0.1
     norm: str = 'batch'         # front-end normalisation: 'batch' (Won et al.) or 'group' (per example, see below)
+    q_init: float = 1.0         # the harmonic filters' initial Q (Won et al.: 1, ERB bandwidth); see "Pitch resolution" below
+    freq_emb_init: str = 'random'   # frequency embedding at init: 'random' (small noise) or 'pitch' (see below)
+    cross_gain: float = 1.0     # initial scale of the spectral cross-attention's queries (sharper attention when > 1)
     sr: int = 16000
 
     def __post_init__(self):
@@ -46,6 +49,8 @@ class ModelConfig:
         for k in ('hop', 'res_units', 'blocks', 'spec_dim', 'temp_dim', 'heads', 'latents', 'n_fft', 'harmonics', 'bins_per_semitone'):
             if getattr(self, k) < (0 if k == 'res_units' else 1): raise ValueError(f"model.{k} must be positive, got {getattr(self, k)}")
         if self.norm not in ('batch', 'group'): raise ValueError(f"model.norm must be 'batch' or 'group', got {self.norm!r}")
+        if self.freq_emb_init not in ('random', 'pitch'): raise ValueError(f"model.freq_emb_init must be 'random' or 'pitch', got {self.freq_emb_init!r}")
+        if not self.q_init > 0: raise ValueError(f"model.q_init must be positive, got {self.q_init}")
         if self.n_fft < self.hop: raise ValueError(f"n_fft {self.n_fft} must be ≥ hop {self.hop}")
         spec = TASKS[self.task]
         if self.hop * self.pool[1] != spec.frame_samples:
@@ -77,7 +82,7 @@ class HarmonicFilters(nn.Module):
         self.register_buffer('centres', centres, persistent=False)
         self.register_buffer('fft_freqs', torch.linspace(0, cfg.sr / 2, cfg.n_fft // 2 + 1), persistent=False)
         self.register_buffer('window', torch.hann_window(cfg.n_fft), persistent=False)
-        self.Q = nn.Parameter(torch.tensor(1.0))
+        self.Q = nn.Parameter(torch.tensor(float(cfg.q_init)))
         self.shape = (cfg.harmonics, cfg.n_bins)
 
     def filterbank(self) -> torch.Tensor:
@@ -196,9 +201,12 @@ class MIRModel(nn.Module):
         self.cfg = cfg
         self.frontend = FrontEnd(cfg)
         n_tokens = cfg.n_bins // cfg.pool[0]
-        self.freq_emb = nn.Parameter(torch.randn(n_tokens, cfg.spec_dim) * 0.02)
+        self.freq_emb = nn.Parameter(pitch_embedding(cfg) if cfg.freq_emb_init == 'pitch' else torch.randn(n_tokens, cfg.spec_dim) * 0.02)
         self.latents = nn.Parameter(torch.randn(cfg.latents, cfg.temp_dim) * 0.02)
         self.blocks = nn.ModuleList([PerceiverTFBlock(cfg) for _ in range(cfg.blocks)])
+        if cfg.cross_gain != 1:
+            with torch.no_grad():
+                for b in self.blocks: b.cross.attn.q.weight.mul_(cfg.cross_gain)
         self.norm = nn.LayerNorm(cfg.temp_dim)
         self.head = nn.Linear(cfg.latents * cfg.temp_dim, cfg.n_outputs)
 
@@ -215,6 +223,14 @@ class MIRModel(nn.Module):
 
 def n_params(model: nn.Module) -> int: return sum(p.numel() for p in model.parameters())
 
+def pitch_embedding(cfg: ModelConfig) -> torch.Tensor:
+    "(tokens, spec_dim): cos/sin of each token's pitch at periods 12/k semitones (k = 1…6), then 24, 48, … (register); small noise beyond."
+    n, f, b = cfg.n_bins // cfg.pool[0], cfg.pool[0], cfg.bins_per_semitone
+    semis = (torch.arange(n) * f + (f - 1) / 2) / b                     # each token's centre, in semitones above fmin
+    periods = [12 / k for k in range(1, 7)] + [24.0 * 2 ** i for i in range(cfg.spec_dim)]
+    cols = [g(2 * math.pi * semis / p) for p in periods for g in (torch.cos, torch.sin)][:cfg.spec_dim]
+    return 3.0 * torch.stack(cols, 1) + torch.randn(n, cfg.spec_dim) * 0.02     # as loud as a token's content
+
 # %% ../nbs/04_model.ipynb #85763a36
 _TASK_FIXED = {  # per task, shared by its three rounds: Hop, Pool, and the unnamed column (residual units)
     'downbeat': dict(hop=160, pool=(2, 2), res_units=1), 'chord': dict(hop=500, pool=(4, 4), res_units=2),
@@ -226,7 +242,12 @@ _TABLE2 = {  # (task, round): Layer, Spec D., Temp D., Heads, L. Arr, and the pa
     ('structure', 1): (5, 64, 64, 4, 8, 2.9e6), ('structure', 2): (5, 128, 128, 4, 8, 11.4e6), ('structure', 3): (6, 256, 256, 8, 8, 91.9e6)}
 _CPU = {1: dict(blocks=2, spec_dim=16, temp_dim=32, heads=1, latents=4),
         2: dict(blocks=2, spec_dim=16, temp_dim=48, heads=2, latents=4),
-        3: dict(blocks=3, spec_dim=24, temp_dim=64, heads=2, latents=4)}
+        3: dict(blocks=2, spec_dim=24, temp_dim=64, heads=2, latents=4)}
+_CPU_FRONT = {  # per task, the CPU presets' front end: the same frames as Table 2, reached with a coarser STFT hop
+    'downbeat': dict(hop=320, pool=(2, 1), n_fft=1024),
+    'chord': dict(hop=1000, pool=(1, 2), q_init=4.0, freq_emb_init='pitch', heads=4, cross_gain=4.0),
+    'key': dict(hop=1600, pool=(1, 20), q_init=4.0, freq_emb_init='pitch', heads=4, cross_gain=4.0),
+    'structure': dict(hop=1536, pool=(4, 2))}
 PAPER_PARAMS = {k: v[-1] for k, v in _TABLE2.items()}
 
 def preset(task: str, round: int, size: str = 'paper', **overrides) -> ModelConfig:
@@ -237,7 +258,8 @@ def preset(task: str, round: int, size: str = 'paper', **overrides) -> ModelConf
         blocks, spec_dim, temp_dim, heads, latents, _ = _TABLE2[task, round]
         size_kw = dict(blocks=blocks, spec_dim=spec_dim, temp_dim=temp_dim, heads=heads, latents=latents)
     elif size == 'cpu':
-        size_kw = dict(_CPU[round], bins_per_semitone=1)
+        size_kw = {**_CPU[round], 'bins_per_semitone': 1, 'dropout': 0.0, **_CPU_FRONT[task]}
+        if size_kw['heads'] > _CPU[round]['heads']: size_kw['head_dim'] = size_kw['temp_dim'] // size_kw['heads']   # more, narrower heads
     else: raise KeyError(f"unknown preset size {size!r}; expected 'paper' or 'cpu'")
     return ModelConfig(task=task, **{**_TASK_FIXED[task], **size_kw, **overrides})
 
