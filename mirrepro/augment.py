@@ -36,7 +36,8 @@ class AugmentConfig:
     def table2(cls, task: str, round: int, **kw) -> 'AugmentConfig':
         "The augmentations of Table 2's row for `task` at `round`."
         later = round > 1
-        return cls(pitch_shift=True, audio=True, time_mask=later and task == 'downbeat', freq_mask=later and task != 'downbeat', **kw)
+        return cls(pitch_shift=True, audio=True, time_mask=later and task == 'downbeat', freq_mask=later and task != 'downbeat',
+                   **{'augment_labeled': not later, **kw})
 
 # %% ../nbs/05_augment.ipynb #031a088f
 @contextmanager
