@@ -10,8 +10,9 @@ from .audio import load_audio, SR
 from .tasks import TASKS, TaskSpec, IGNORE, encode_beats, encode_chords, encode_key, encode_structure
 
 # %% auto #0
-__all__ = ['labeled_targets', 'soft_targets', 'sample_chunk', 'LRU', 'AudioCache', 'soft_cross_entropy', 'ChunkDataset',
-           'RankBatches', 'TrainConfig', 'run_settings', 'plot_history', 'train', 'main']
+__all__ = ['BOUNDARY_SMEAR', 'labeled_targets', 'smear_boundaries', 'soft_targets', 'sample_chunk', 'LRU', 'AudioCache',
+           'soft_cross_entropy', 'ChunkDataset', 'RankBatches', 'TrainConfig', 'run_settings', 'plot_history', 'train',
+           'main']
 
 # %% ../nbs/07_train.ipynb #1be2f278
 def labeled_targets(annotation, task: str, n_frames: int) -> tuple[np.ndarray, np.ndarray]:
@@ -27,8 +28,16 @@ def labeled_targets(annotation, task: str, n_frames: int) -> tuple[np.ndarray, n
     mask = y != IGNORE
     t = np.zeros((n_frames, spec.n_classes + (task == 'structure')), dtype=np.float32)
     t[np.flatnonzero(mask), y[mask]] = 1
-    if task == 'structure': t[:, -1] = boundary
+    if task == 'structure': t[:, -1] = smear_boundaries(boundary)
     return t, mask
+
+BOUNDARY_SMEAR = (0.25, 0.5, 1.0, 0.5, 0.25)
+
+def smear_boundaries(boundary: np.ndarray, weights=BOUNDARY_SMEAR) -> np.ndarray:
+    "Each frame's largest weight from a boundary at most `len(weights)//2` frames away."
+    b, k = np.asarray(boundary, dtype=np.float32), len(weights) // 2
+    padded = np.pad(b, k)
+    return np.max([w * padded[i:i + len(b)] for i, w in enumerate(weights)], axis=0).astype(np.float32)
 
 def soft_targets(store, track_id: str) -> tuple[np.ndarray, np.ndarray]:
     "The teacher's probabilities for a track, all frames labelled."
@@ -61,12 +70,14 @@ class AudioCache(LRU):
     def __call__(self, path) -> np.ndarray: return self.get(str(path), lambda: load_audio(path))
 
 # %% ../nbs/07_train.ipynb #a5e5c1ba
-def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, mask: torch.Tensor, task: str) -> torch.Tensor:
+def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, mask: torch.Tensor, task: str,
+                       boundary_weight: float = 1.0) -> torch.Tensor:
     "Mean over examples of the masked mean over frames of −Σ target·log softmax(logits) (+ boundary BCE for structure)."
     n = TASKS[task].n_classes
     ce = -(targets[..., :n] * F.log_softmax(logits[..., :n].float(), -1)).sum(-1)
-    if task == 'structure':
-        ce = ce + F.binary_cross_entropy_with_logits(logits[..., n].float(), targets[..., n], reduction='none')
+    if task == 'structure':   # boundary_weight > 1 weighs the (rare) boundary frames up: BCE's pos_weight
+        pw = torch.tensor(float(boundary_weight), device=logits.device)
+        ce = ce + F.binary_cross_entropy_with_logits(logits[..., n].float(), targets[..., n], reduction='none', pos_weight=pw)
     w = mask.to(ce.dtype)
     return ((ce * w).sum(-1) / w.sum(-1).clamp_min(1)).mean()
 
@@ -133,6 +144,9 @@ class TrainConfig:
     lr: float = 1e-3
     lr_factor: float = 0.9             # the paper's "0.9 weight decay", read as a plateau decay of the learning rate
     lr_patience: int = 2
+    schedule: str = 'plateau'          # 'plateau' (the paper's reading) or 'onecycle' (warm-up + cosine, per step)
+    warmup: float = 0.1                # onecycle: share of the steps spent warming up
+    boundary_weight: float = 1.0       # structure: positive weight of the boundary BCE
     steps_per_epoch: int = 500
     max_epochs: int = 1000
     patience: int = 80
@@ -149,6 +163,9 @@ class TrainConfig:
             if getattr(self, k) < 1: raise ValueError(f"{k} must be ≥ 1, got {getattr(self, k)}")
         if not 0 < self.lr_factor <= 1: raise ValueError(f"lr_factor must be in (0, 1], got {self.lr_factor}")
         if not 0 <= self.labeled_fraction <= 1: raise ValueError(f"labeled_fraction must be in [0, 1], got {self.labeled_fraction}")
+        if self.schedule not in ('plateau', 'onecycle'): raise ValueError(f"schedule must be 'plateau' or 'onecycle', got {self.schedule!r}")
+        if not 0 < self.warmup < 1: raise ValueError(f"warmup must be in (0, 1), got {self.warmup}")
+        if not self.boundary_weight > 0: raise ValueError(f"boundary_weight must be positive, got {self.boundary_weight}")
         self.model_config(); self.augment_config()            # their own checks, now
 
     def model_config(self):
@@ -241,7 +258,10 @@ def train(cfg: TrainConfig, out, train, valid, unlabeled=None, softlabels=None, 
     torch.manual_seed(cfg.seed)
     model = MIRModel(mcfg).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode='max', factor=cfg.lr_factor, patience=cfg.lr_patience)
+    if cfg.schedule == 'onecycle':
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=cfg.max_epochs * cfg.steps_per_epoch,
+                                                    pct_start=cfg.warmup, anneal_strategy='cos', div_factor=25.0, final_div_factor=1e3)
+    else: sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode='max', factor=cfg.lr_factor, patience=cfg.lr_patience)
     st = dict(epoch=0, history=[], best=-math.inf, best_epoch=-1, bad=0, done=False)
     state_path, ck = out / 'state.pt', None
     if state_path.exists():
@@ -279,8 +299,9 @@ def train(cfg: TrainConfig, out, train, valid, unlabeled=None, softlabels=None, 
                         sel = (torch.ones_like(is_labeled) if acfg.augment_labeled else ~is_labeled).to(device)[:, None, None, None]
                         sm = lambda x: torch.where(sel, spec_mask(x), x)
                     with torch.autocast(**autocast): logits = step_fn(audio, spec_mask=sm)
-                    loss = soft_cross_entropy(logits, targets, mask, cfg.task)
+                    loss = soft_cross_entropy(logits, targets, mask, cfg.task, cfg.boundary_weight)
                     opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+                    if cfg.schedule == 'onecycle': sched.step()
                     total += torch.tensor([loss.item() * len(audio), len(audio)], dtype=torch.float64); n += len(audio)
                     bar.set_postfix(loss=f"{loss.item():.3f}")
                 seconds = time.perf_counter() - t0
@@ -289,7 +310,7 @@ def train(cfg: TrainConfig, out, train, valid, unlabeled=None, softlabels=None, 
                 value = [evaluate(model, valid, cfg.task, progress=False)['mean'] if rank == 0 else None]
                 if world > 1: dist.broadcast_object_list(value, src=0)
                 value = float(value[0])
-                sched.step(value)
+                if cfg.schedule == 'plateau': sched.step(value)
                 improved = value > st['best']
                 if improved: st.update(best=value, best_epoch=epoch, bad=0)
                 else: st['bad'] += 1
