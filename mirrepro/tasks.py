@@ -204,7 +204,8 @@ def decode_structure(functions, boundary, spec: TaskSpec = TASKS['structure'], t
     n, T = len(c), spec.frame_seconds
     left, right = np.r_[-np.inf, b[:-1]], np.r_[b[1:], -np.inf]
     peaks = np.flatnonzero((b >= threshold) & (b >= left) & (b > right))
-    cuts = [0.0] + [float((i + 0.5) * T) for i in peaks] + [float(duration if duration is not None else n * T)]
+    end = float(duration if duration is not None else n * T)
+    cuts = [0.0] + [float((i + 0.5) * T) for i in peaks if 0 < (i + 0.5) * T < end] + [end]   # a peak in the last, partial frame cuts nothing
     out = []
     for s, e in zip(cuts[:-1], cuts[1:]):
         fr = c[round(s / T):max(round(e / T), round(s / T) + 1)]
