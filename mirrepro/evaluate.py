@@ -10,8 +10,9 @@ import mir_eval
 from .tasks import TASKS, IGNORE, decode_chords, decode_key, decode_structure
 
 # %% auto #0
-__all__ = ['METRICS', 'MADMOM_TASKS', 'decode_downbeat', 'decode_chord', 'decode_structure_probs', 'decode', 'downbeat_f',
-           'chord_majmin', 'key_weighted', 'structure_hr05', 'score', 'madmom_estimate', 'evaluate']
+__all__ = ['METRICS', 'MADMOM_TASKS', 'BASELINE_TASKS', 'KK_MAJOR', 'KK_MINOR', 'decode_downbeat', 'decode_chord',
+           'decode_structure_probs', 'decode', 'downbeat_f', 'chord_majmin', 'key_weighted', 'structure_hr05', 'score',
+           'madmom_estimate', 'chromagram', 'baseline_estimate', 'evaluate']
 
 # %% ../nbs/08_evaluate.ipynb #b1320890
 @lru_cache(maxsize=8)
@@ -110,9 +111,39 @@ def madmom_estimate(audio: np.ndarray, task: str, sr: int = 16000):
     if task == 'key': return m['key_label'](m['key'](sig))
     return [(float(s), float(e), str(l)) for s, e, l in m['crf'](m['chord_feat'](sig))]
 
+# %% ../nbs/08_evaluate.ipynb #a7c1e002
+BASELINE_TASKS = ('chord', 'key', 'structure')
+KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])   # Krumhansl & Kessler 1982
+KK_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+
+def chromagram(audio: np.ndarray, sr: int = 16000) -> np.ndarray:
+    "(frames, 12) chroma, C first, one frame per 125 ms (the chord task's grid)."
+    import librosa
+    hop = TASKS['chord'].frame_samples * sr // TASKS['chord'].sr
+    return librosa.feature.chroma_stft(y=np.asarray(audio, dtype=np.float32), sr=sr, n_fft=4096, hop_length=hop, center=True).T
+
+def baseline_estimate(audio: np.ndarray, task: str, sr: int = 16000):
+    "The trivial baseline's estimate for `task` (chroma key templates, chord triad templates, or no boundary)."
+    from mirrepro.tasks import KEY_CLASSES, CHORD_CLASSES
+    if task not in BASELINE_TASKS: raise KeyError(f"no trivial baseline for {task}; there is one for {BASELINE_TASKS}")
+    duration = len(audio) / sr
+    if task == 'structure': return [(0.0, float(duration), 'verse')]
+    chroma = chromagram(audio, sr)
+    if task == 'key':
+        profiles = np.stack([np.roll(KK_MAJOR, k) for k in range(12)] + [np.roll(KK_MINOR, k) for k in range(12)])
+        return KEY_CLASSES[int(np.argmax([np.corrcoef(chroma.mean(0), p)[0, 1] for p in profiles]))]
+    from scipy.ndimage import median_filter
+    triads = np.zeros((24, 12))
+    for r in range(12): triads[r, [r, (r + 4) % 12, (r + 7) % 12]] = 1; triads[12 + r, [r, (r + 3) % 12, (r + 7) % 12]] = 1
+    unit = lambda x: x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-9)
+    c = (unit(chroma) @ unit(triads).T).argmax(1)
+    energy = np.array([np.square(audio[i * len(audio) // len(c):(i + 1) * len(audio) // len(c)]).mean() for i in range(len(c))])
+    c[energy < 1e-3 * energy.max()] = CHORD_CLASSES.index('N')
+    return decode_chords(median_filter(c, size=9, mode='nearest'))
+
 # %% ../nbs/08_evaluate.ipynb #1554c948
 def evaluate(model, manifest, task: str, out=None, system: str = 'model', progress: bool = True) -> dict:
-    "Per-track and mean metric of `model` (or `system='madmom'`) on the tracks of `manifest` annotated for `task`."
+    "Per-track and mean metric of `model` (or `system='madmom'` or `'baseline'`) on the tracks of `manifest` annotated for `task`."
     from tqdm import tqdm     # text bars: they read well in executed notebooks and logs
     from mirrepro.annotations import read_manifest
     from mirrepro.audio import load_audio, atomic_output
@@ -123,6 +154,7 @@ def evaluate(model, manifest, task: str, out=None, system: str = 'model', progre
     for t in tqdm(tracks, desc=f'evaluating {task}', unit='track', disable=not progress):
         audio = load_audio(t.audio)
         if system == 'madmom': est = madmom_estimate(audio, task)
+        elif system == 'baseline': est = baseline_estimate(audio, task)
         else: est = decode(predict(model, audio), task, duration=len(audio) / 16000)
         per_track[t.track_id] = score(task, t.annotation(task), est)
     result = dict(task=task, system=system, metric=TASKS[task].metric, manifest=str(manifest), n_tracks=len(per_track),
