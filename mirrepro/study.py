@@ -9,13 +9,13 @@ import yaml
 from .tasks import TASKS
 
 # %% auto #0
-__all__ = ['PROFILE_KEYS', 'SHARED_KEYS', 'CORPUS', 'PAPER_TABLE3', 'load_profile', 'train_config', 'manifest', 'model_dir',
-           'softlabel_dir', 'metrics_file', 'run_training', 'run_labeling', 'read_entries', 'paper_splits',
-           'check_profile', 'plot_example', 'collect', 'figure2', 'table3']
+__all__ = ['PROFILE_KEYS', 'SHARED_KEYS', 'CORPUS', 'load_profile', 'train_config', 'manifest', 'model_dir', 'softlabel_dir',
+           'metrics_file', 'write_timing', 'run_training', 'run_labeling', 'read_entries', 'paper_splits',
+           'check_profile', 'plot_example']
 
 # %% ../nbs/10_study.ipynb #c86a576c
 PROFILE_KEYS = {'data', 'run', 'label', 'train'}
-SHARED_KEYS = {'profile', 'tasks', 'madmom_tasks', 'labelings', 'students'}
+SHARED_KEYS = {'profile', 'tasks', 'madmom_tasks', 'baseline_tasks', 'labelings', 'students'}
 
 def load_profile(params_file='params.yaml', profile: str | None = None) -> dict:
     "The profile's section of `params_file` (default: the one its `profile:` names), plus the shared axes."
@@ -51,6 +51,13 @@ def manifest(task: str, name: str, root=CORPUS) -> Path:
 def model_dir(task, run): return Path('models') / task / run
 def softlabel_dir(task, teacher): return Path('softlabels') / task / teacher
 def metrics_file(task, run): return Path('metrics') / task / f'{run}.json'
+
+# %% ../nbs/10_study.ipynb #d1e2f002
+def write_timing(stage: str, metrics_dir='metrics', **parts):
+    "Record a stage's wall time in seconds (its parts as keyword arguments) for the report."
+    from mirrepro.audio import atomic_output
+    with atomic_output(Path(metrics_dir) / 'timing' / f'{stage}.json') as tmp:
+        tmp.write_text(json.dumps(dict(stage=stage, seconds=float(sum(parts.values())), **{k: float(v) for k, v in parts.items()}), indent=1))
 
 # %% ../nbs/10_study.ipynb #2cca31bb
 def _torchrun(nproc: int, script: str, args: list[str]):
@@ -195,61 +202,3 @@ def plot_example(probs: np.ndarray, task: str, reference, estimate, title: str =
         b.set_yticks([0, 1], ['estimate', 'reference'])
     a.set_title(title); b.set_xlabel('time (s)'); fig.tight_layout()
     return fig
-
-# %% ../nbs/10_study.ipynb #d739754d
-PAPER_TABLE3 = {  # Table 3 of the paper: its supervised teacher and its proposed (best) student, on its test sets
-    'downbeat': dict(supervised=0.753, proposed=0.776, test='GTZAN'), 'chord': dict(supervised=0.802, proposed=0.862, test='JayChou'),
-    'key': dict(supervised=0.731, proposed=0.764, test='GiantSteps'), 'structure': dict(supervised=0.594, proposed=0.632, test='Isophonics')}
-
-def collect(metrics_dir='metrics'):
-    "One row per (task, run) from the study's metrics files."
-    import pandas as pd
-    rows = []
-    for f in sorted(Path(metrics_dir).glob('*/*.json')):
-        if f.stem.endswith('-history'): continue
-        m = json.loads(f.read_text()); run = f.stem
-        rnd, size = (0, 'madmom') if run == 'madmom' else (int(run[1]), run.split('-')[1] if '-' in run else 'teacher')
-        rows.append(dict(task=f.parent.name, run=run, round=rnd, size=size, test=m['test'], valid=m.get('best_valid', np.nan),
-                         params=m.get('params', np.nan), metric=m['metric']))
-    return pd.DataFrame(rows)
-
-def figure2(df, path=None):
-    "Test metric against round per task, one line per data size (round 1 shared)."
-    import matplotlib.pyplot as plt, seaborn as sns, pandas as pd
-    models = df[df['round'] > 0]
-    sizes = sorted(models[models['round'] > 1]['size'].unique())
-    tasks = [t for t in TASKS if t in set(models.task)]
-    lines = []
-    for task in tasks:
-        t = models[models.task == task]
-        for size in sizes:
-            lines += [dict(task=task, size=size, round=1, test=v) for v in t[t['round'] == 1].test]
-            lines += [dict(task=task, size=size, round=r.round, test=r.test) for r in t[t['size'] == size].itertuples()]
-    lines = pd.DataFrame(lines)
-    fig, axes = plt.subplots(1, len(tasks), figsize=(3.6 * len(tasks), 3.4), squeeze=False)
-    for ax, task in zip(axes[0], tasks):
-        sns.lineplot(lines[lines.task == task], x='round', y='test', hue='size', hue_order=sizes, marker='o', ax=ax)
-        ax.set(title=task, xticks=[1, 2, 3], ylabel=TASKS[task].metric, xlabel='round')
-        mm = df[(df.task == task) & (df['size'] == 'madmom')]
-        if len(mm): ax.axhline(mm.test.iloc[0], color='gray', ls='--', label='madmom'); ax.legend(fontsize=8)
-    fig.tight_layout()
-    if path:
-        from mirrepro.audio import atomic_output
-        with atomic_output(path) as tmp: fig.savefig(tmp, dpi=110, format=Path(path).suffix[1:])
-    return fig
-
-def table3(df):
-    "Per task: our best student (by validation), our teacher, madmom, and the paper's published numbers."
-    import pandas as pd
-    rows = []
-    for task in [t for t in TASKS if t in set(df.task)]:
-        t = df[df.task == task]
-        students, teacher, mm = t[t['round'] > 1], t[t['round'] == 1], t[t['size'] == 'madmom']
-        best = students.loc[students.valid.idxmax()] if len(students) else None
-        rows.append({'task': task, 'metric': TASKS[task].metric,
-                     'ours: best student': best.test if best is not None else np.nan, 'ours: best student run': best.run if best is not None else '',
-                     'ours: supervised teacher': teacher.test.iloc[0] if len(teacher) else np.nan,
-                     'madmom (pretrained)': mm.test.iloc[0] if len(mm) else np.nan,
-                     'paper: supervised': PAPER_TABLE3[task]['supervised'], 'paper: proposed': PAPER_TABLE3[task]['proposed'],
-                     'paper: test set': PAPER_TABLE3[task]['test']})
-    return pd.DataFrame(rows).set_index('task')
