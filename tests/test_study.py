@@ -8,7 +8,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-STAGES = 1 + 4 + 4 * 4 + 4 * 6 + 3 + 1      # corpus, teachers, labelings, students, madmom, report
+STAGES = 1 + 4 + 4 * 4 + 4 * 6 + 3 + 3 + 1      # corpus, teachers, labelings, students, madmom, baselines, report
 
 
 def repo_copy(dst):
@@ -41,11 +41,15 @@ def smoke(tmp_path_factory):
 
 
 def test_smoke_study_writes_every_metric_figure_and_notebook(smoke):
-    files = [f for f in (smoke / 'metrics').glob('*/*.json') if not f.stem.endswith('-history')]
-    assert len(files) == 4 * 7 + 3
+    files = [f for f in (smoke / 'metrics').glob('*/*.json') if not f.stem.endswith('-history') and f.parent.name != 'timing']
+    assert len(files) == 4 * 7 + 3 + 3
     for f in files:
         m = json.loads(f.read_text())
         assert math.isfinite(m['test']) and 0 <= m['test'] <= 1, f
+        assert len(m['per_track']) == m['n_test'] == 2 and np.isclose(np.mean(list(m['per_track'].values())), m['test']), f
+    # every stage but the report recorded its wall time
+    assert len(list((smoke / 'metrics/timing').glob('*.json'))) == STAGES - 1
+    assert 'student vs its teacher' in (smoke / 'reports/comparisons.csv').read_text()
     assert (smoke / 'reports/figure2.png').stat().st_size > 10_000
     t3 = (smoke / 'reports/table3.csv').read_text().splitlines()
     assert len(t3) == 5 and 'paper: proposed' in t3[0]

@@ -105,12 +105,26 @@ def test_two_torchrun_ranks_train_what_one_process_trains(data):
     r0, r1 = (torch.load(data / 'two' / f'rank{i}.pt', weights_only=True) for i in (0, 1))
     torch.manual_seed(0)                                   # train() seeds the model with cfg.seed = 0
     start = MIRModel(preset('chord', 2, 'cpu', norm='group', dropout=0.0)).state_dict()
-    # Adam moves a weight by up to lr = 1e-3 per step (6 steps here); gloo sums the gradients in another order than
-    # one process, and Adam's normalisation magnifies that for weights with tiny gradients: allow 1e-4, a tenth of one step
-    moved = []
+    # What can differ, from the arithmetic. gloo sums the two ranks' gradients in another order than one process sums
+    # the batch: a float32 rounding difference of ~1e-7, relative. For a weight whose gradient is well above its
+    # rounding noise, Adam turns that into an update difference of the same relative size (lr · 1e-7 = 1e-10 a step).
+    # Where a gradient is itself within rounding of zero, the rounding can flip its sign, and Adam's normalisation
+    # then moves that weight by up to lr the other way; those few weights change every later gradient a little, so
+    # the bulk drifts apart slowly. Hence three tolerances, each far from what a real fault (other data on a rank,
+    # no averaging of gradients) would give, where nearly every weight moves by a good part of lr per step:
+    #   median difference   ≤ 1e-7    (lr · 1e-4)
+    #   99th percentile     ≤ 1e-5    (lr · 1e-2)
+    #   largest             ≤ steps · lr = 6e-3 (sign flips cannot move a weight further than 6 opposite steps)
+    # Measured on this machine (seeds 0 and 1): medians 6e-9 and 9e-10, 99th percentiles 6e-7 and 6e-8, largest 1.7e-4.
+    steps, lr = 6, 1e-3
+    moved, diffs = [], []
     for k in one:
         assert torch.equal(r0[k], r1[k]), f"ranks differ in {k}"
-        assert torch.allclose(r0[k], one[k], rtol=0, atol=1e-4), f"{k}: two ranks vs one process, max diff {(r0[k] - one[k]).abs().max()}"
-        if one[k].is_floating_point(): moved.append((one[k] - start[k]).abs().max().item())
-    assert sorted(moved)[len(moved) // 2] > 2e-3          # training moved the typical tensor far beyond the tolerance
+        if not one[k].is_floating_point(): assert torch.equal(r0[k], one[k]), k; continue
+        diffs.append((r0[k] - one[k]).abs().flatten().double())
+        moved.append((one[k] - start[k]).abs().max().item())
+    d = torch.cat(diffs)
+    what = f"two ranks vs one process: median {d.median():.1e}, 99th percentile {d.quantile(0.99):.1e}, largest {d.max():.1e}"
+    assert d.median() <= 1e-7 and d.quantile(0.99) <= 1e-5 and d.max() <= steps * lr, what
+    assert sorted(moved)[len(moved) // 2] > 2e-3          # training moved the typical tensor 200× beyond the 99th-percentile tolerance
     assert json.loads((data / 'two' / 'metrics.json').read_text())['world'] == 2
