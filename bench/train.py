@@ -1,6 +1,8 @@
 """Training throughput on this CPU, with and without augmentation, and the share of a step the data path takes.
 
-For each task's round-2 CPU preset (a student: half labeled, half soft-labeled chunks), three settings:
+For each task's round-2 CPU preset (a student: half labeled, half soft-labeled chunks), three settings, and
+the first cpu study's round-2 preset (Table 2's STFT hop and pooling, dropout 0.1, before issue 11) in the
+augmented setting, side by side in the same run:
   plain        no augmentation, data made in the training process
   augmented    Table 2's augmentations for the row, data made in the training process (serial: the whole
                data path, decode + cut + A1/A2, is timed apart from the forward/backward step)
@@ -22,9 +24,16 @@ from mirrepro.tasks import TASKS
 from mirrepro.train import ChunkDataset, RankBatches, TrainConfig, _worker_init, soft_cross_entropy
 
 
-def run(task, ds, acfg, steps, workers, batch=8):
+def old_preset(task):
+    "The round-2 CPU preset of the first cpu study: Table 2's hop and pool, a 2048-point STFT, dropout 0.1, default init."
+    paper = preset(task, 2)
+    return preset(task, 2, 'cpu', hop=paper.hop, pool=paper.pool, n_fft=2048, q_init=1.0, freq_emb_init='random', cross_gain=1.0,
+                  dropout=0.1, heads=2, head_dim=None)
+
+
+def run(task, ds, acfg, steps, workers, batch=8, old=False):
     torch.manual_seed(0)
-    model = MIRModel(preset(task, 2, 'cpu')).train()
+    model = MIRModel(old_preset(task) if old else preset(task, 2, 'cpu')).train()
     opt = torch.optim.Adam(model.parameters(), 1e-3)
     mask = SpecMask(acfg) if acfg.freq_mask or acfg.time_mask else None
     loader = torch.utils.data.DataLoader(ds, batch_sampler=RankBatches(batch, 0, steps + 2), num_workers=workers,
@@ -55,10 +64,11 @@ def main():
         ck = save_checkpoint(MIRModel(preset(task, 1, 'cpu')), root / f'{task}.pt')
         store = label_manifest(ck, paths['pool_a'], root / f'soft-{task}', progress=False)
         labeled, pool = read_manifest(paths[f'{task}_train']), read_manifest(paths['pool_a'])
-        for name, acfg, workers in (('plain', AugmentConfig(), 0), ('augmented', AugmentConfig.table2(task, 2), 0),
-                                    ('augm.+worker', AugmentConfig.table2(task, 2), 1)):
+        for name, acfg, workers, old in (('before: augm.', AugmentConfig.table2(task, 2), 0, True),
+                                         ('plain', AugmentConfig(), 0, False), ('augmented', AugmentConfig.table2(task, 2), 0, False),
+                                         ('augm.+worker', AugmentConfig.table2(task, 2), 1, False)):
             ds = ChunkDataset(task, labeled, pool, store, 8, 0.5, acfg, seed=0)
-            sps, aps, share = run(task, ds, acfg, steps, workers)
+            sps, aps, share = run(task, ds, acfg, steps, workers, old=old)
             print(f"{task:<10} {name:<14} {sps:>10.1f} {aps:>10.0f} {100 * share:>10.1f}%")
 
 
