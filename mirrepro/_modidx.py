@@ -267,4 +267,5 @@ d = { 'settings': { 'branch': 'main',
                                 'mirrepro.train.smear_boundaries': ('train.html#smear_boundaries', 'mirrepro/train.py'),
                                 'mirrepro.train.soft_cross_entropy': ('train.html#soft_cross_entropy', 'mirrepro/train.py'),
                                 'mirrepro.train.soft_targets': ('train.html#soft_targets', 'mirrepro/train.py'),
-                                'mirrepro.train.train': ('train.html#train', 'mirrepro/train.py')}}}
+                                'mirrepro.train.train': ('train.html#train', 'mirrepro/train.py'),
+                                'mirrepro.train.widen_beats': ('train.html#widen_beats', 'mirrepro/train.py')}}}

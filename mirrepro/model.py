@@ -244,7 +244,7 @@ _CPU = {1: dict(blocks=2, spec_dim=16, temp_dim=32, heads=1, latents=4),
         2: dict(blocks=2, spec_dim=16, temp_dim=48, heads=2, latents=4),
         3: dict(blocks=2, spec_dim=24, temp_dim=64, heads=2, latents=4)}
 _CPU_FRONT = {  # per task, the CPU presets' front end: the same frames as Table 2, reached with a coarser STFT hop
-    'downbeat': dict(hop=320, pool=(2, 1), n_fft=1024),
+    'downbeat': dict(hop=320, pool=(4, 1), n_fft=1024),
     'chord': dict(hop=1000, pool=(1, 2), q_init=4.0, freq_emb_init='pitch', heads=4, cross_gain=4.0),
     'key': dict(hop=1600, pool=(1, 20), q_init=4.0, freq_emb_init='pitch', heads=4, cross_gain=4.0),
     'structure': dict(hop=1536, pool=(4, 2))}

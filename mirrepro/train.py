@@ -10,9 +10,9 @@ from .audio import load_audio, SR
 from .tasks import TASKS, TaskSpec, IGNORE, encode_beats, encode_chords, encode_key, encode_structure
 
 # %% auto #0
-__all__ = ['BOUNDARY_SMEAR', 'labeled_targets', 'smear_boundaries', 'soft_targets', 'sample_chunk', 'LRU', 'AudioCache',
-           'soft_cross_entropy', 'ChunkDataset', 'RankBatches', 'TrainConfig', 'run_settings', 'plot_history', 'train',
-           'main']
+__all__ = ['BEAT_WIDEN', 'BOUNDARY_SMEAR', 'labeled_targets', 'widen_beats', 'smear_boundaries', 'soft_targets', 'sample_chunk',
+           'LRU', 'AudioCache', 'soft_cross_entropy', 'ChunkDataset', 'RankBatches', 'TrainConfig', 'run_settings',
+           'plot_history', 'train', 'main']
 
 # %% ../nbs/07_train.ipynb #1be2f278
 def labeled_targets(annotation, task: str, n_frames: int) -> tuple[np.ndarray, np.ndarray]:
@@ -29,7 +29,19 @@ def labeled_targets(annotation, task: str, n_frames: int) -> tuple[np.ndarray, n
     t = np.zeros((n_frames, spec.n_classes + (task == 'structure')), dtype=np.float32)
     t[np.flatnonzero(mask), y[mask]] = 1
     if task == 'structure': t[:, -1] = smear_boundaries(boundary)
+    if task == 'downbeat': t = widen_beats(t, mask)
     return t, mask
+
+BEAT_WIDEN = (0.5, 1.0, 0.5)
+
+def widen_beats(t: np.ndarray, mask: np.ndarray, weights=BEAT_WIDEN) -> np.ndarray:
+    "Downbeat targets `(frames, 3)` with each beat and downbeat also given `weights` on its neighbour frames (the rest: no beat)."
+    t = t.copy()
+    beats = np.stack([smear_boundaries(t[:, c], weights) for c in (1, 2)], 1)
+    beats /= np.maximum(beats.sum(1, keepdims=True), 1.0)      # two beats one frame apart share the frame
+    t[:, 1:] = beats * mask[:, None]
+    t[:, 0] = (1 - t[:, 1:].sum(1)) * mask
+    return t
 
 BOUNDARY_SMEAR = (0.25, 0.5, 1.0, 0.5, 0.25)
 

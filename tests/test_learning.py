@@ -1,8 +1,11 @@
 """The models learn: a short supervised teacher on synthetic songs must beat a trivial baseline on validation
 songs it never trained on. This is what would have caught the first cpu study, whose teachers stayed at chance."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
+import yaml
 
 from mirrepro.annotations import read_manifest
 from mirrepro.evaluate import downbeat_f, key_weighted
@@ -35,7 +38,9 @@ def metronome(train_tracks, valid_tracks):
 
 @pytest.mark.parametrize('task, steps, baseline, margin', [('key', 400, constant_key, 0.3), ('downbeat', 300, metronome, 0.3)])
 def test_a_short_teacher_beats_the_trivial_baseline(corpus, tmp_path, task, steps, baseline, margin):
-    cfg = TrainConfig(task=task, round=1, size='cpu', batch_size=8, lr=1e-3, schedule='onecycle', steps_per_epoch=steps // 4,
+    params = yaml.safe_load((Path(__file__).parents[1] / 'params.yaml').read_text())['cpu']['train']
+    lr = {**params['common'], **params[task]['all'], **params[task]['r1']}['lr']     # the cpu profile's learning rate
+    cfg = TrainConfig(task=task, round=1, size='cpu', batch_size=8, lr=lr, schedule='onecycle', steps_per_epoch=steps // 4,
                       max_epochs=4, patience=4, workers=0, seed=0)
     r = train(cfg, tmp_path / task, corpus[f'{task}_train'], corpus[f'{task}_valid'], progress=False)
     base = baseline(read_manifest(corpus[f'{task}_train']), read_manifest(corpus[f'{task}_valid']))
