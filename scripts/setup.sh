@@ -5,7 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # torchaudio-augmentations imports torchaudio.sox_effects, which needs the system's libsox.
-if ! { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libsox\.so'; then
+# The linker cache is read into a variable first: piping ldconfig into `grep -q` lets grep exit at the first
+# match, ldconfig then dies of SIGPIPE, and pipefail turned that into "missing" about one run in three.
+have_libsox() {
+  local libs
+  libs=$(ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null || true)
+  grep -q 'libsox\.so' <<<"$libs"
+}
+if [ "${1:-}" = --check-libsox ]; then have_libsox; exit; fi     # the check alone (tests/test_setup.py)
+if ! have_libsox; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing Debian's libsox-dev (needed by torchaudio's sox effects)"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsox-dev >/dev/null
