@@ -145,13 +145,15 @@ def baseline_estimate(audio: np.ndarray, task: str, sr: int = 16000):
 
 # %% ../nbs/08_evaluate.ipynb #1554c948
 def evaluate(model, manifest, task: str, out=None, system: str = 'model', progress: bool = True) -> dict:
-    "Per-track and mean metric of `model` (or `system='madmom'` or `'baseline'`) on the tracks of `manifest` annotated for `task`."
+    "Per-track and mean metric of `model` (or `system='madmom'` or `'baseline'`) on the tracks of `manifest` (a path, or a list of `Track`s) annotated for `task`."
     from tqdm import tqdm     # text bars: they read well in executed notebooks and logs
     from mirrepro.annotations import read_manifest
     from mirrepro.audio import load_audio, atomic_output
     from mirrepro.model import predict
-    tracks = [t for t in read_manifest(manifest) if t.has(task)]
-    if not tracks: raise ValueError(f"{manifest}: no track has a {task} annotation")
+    given = isinstance(manifest, (list, tuple))
+    where = f"{len(manifest)} given tracks" if given else str(manifest)
+    tracks = [t for t in (manifest if given else read_manifest(manifest)) if t.has(task)]
+    if not tracks: raise ValueError(f"{where}: no track has a {task} annotation")
     per_track = {}
     for t in tqdm(tracks, desc=f'evaluating {task}', unit='track', disable=not progress):
         audio = load_audio(t.audio)
@@ -159,7 +161,7 @@ def evaluate(model, manifest, task: str, out=None, system: str = 'model', progre
         elif system == 'baseline': est = baseline_estimate(audio, task)
         else: est = decode(predict(model, audio), task, duration=len(audio) / 16000)
         per_track[t.track_id] = score(task, t.annotation(task), est)
-    result = dict(task=task, system=system, metric=TASKS[task].metric, manifest=str(manifest), n_tracks=len(per_track),
+    result = dict(task=task, system=system, metric=TASKS[task].metric, manifest=where, n_tracks=len(per_track),
                   mean=float(np.mean(list(per_track.values()))), per_track=per_track)
     if out:
         with atomic_output(out) as tmp: tmp.write_text(json.dumps(result, indent=1))

@@ -9,6 +9,7 @@ import torch
 from .audio import load_audio, atomic_output, AudioError, SR
 from .annotations import read_manifest
 from .model import MIRModel, load_checkpoint, predict_many
+from . import distributed
 
 # %% auto #0
 __all__ = ['quantize', 'dequantize', 'SoftLabelStore', 'label_manifest', 'main']
@@ -63,8 +64,10 @@ def label_manifest(checkpoint, manifest, out, shard_tracks: int = 16, dtype: str
                    world: int | None = None, device: str = 'cpu', progress: bool = True) -> SoftLabelStore:
     "Label the tracks of `manifest` with the teacher in `checkpoint` into the store at `out`; resumes where it stopped."
     from tqdm import tqdm     # text bars: they read well in executed notebooks and logs
-    rank = int(os.environ.get('RANK', 0)) if rank is None else rank
-    world = int(os.environ.get('WORLD_SIZE', 1)) if world is None else world
+    ctx = distributed.setup(device, group=False)      # this process's device: a bare 'cuda' is GPU LOCAL_RANK
+    rank = ctx.rank if rank is None else rank
+    world = ctx.world if world is None else world
+    device = ctx.device
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     quantize(np.zeros((1, 1)), dtype)                       # bad dtype: fail before any work
     model, extra = load_checkpoint(checkpoint, map_location=device)
@@ -78,7 +81,7 @@ def label_manifest(checkpoint, manifest, out, shard_tracks: int = 16, dtype: str
     elif rank == 0:
         with atomic_output(meta_path) as tmp: tmp.write_text(json.dumps(meta, indent=1))
     while not meta_path.exists(): time.sleep(0.05)           # other ranks wait for rank 0's meta.json
-    if world > 1: torch.set_num_threads(max(1, torch.get_num_threads() // world))
+    if world > 1 and device.type == 'cpu': torch.set_num_threads(max(1, torch.get_num_threads() // world))
     store = SoftLabelStore(out)
     mine = [t for i, t in enumerate(read_manifest(manifest)) if i % world == rank]
     todo = [t for t in mine if t.track_id not in store and t.track_id not in store.failed]

@@ -197,18 +197,7 @@ class TrainConfig:
         return config_from(cls, d, where)
 
 # %% ../nbs/07_train.ipynb #182d5657
-import torch.distributed as dist
-
-def _dist_setup(device):
-    world = int(os.environ.get('WORLD_SIZE', 1))
-    if world > 1 and not dist.is_initialized():
-        dist.init_process_group('nccl' if torch.cuda.is_available() and device != 'cpu' else 'gloo')
-    rank = dist.get_rank() if world > 1 else 0
-    if device is None: device = 'cuda' if torch.cuda.is_available() else 'cpu'
-    device = torch.device(device)
-    if device.type == 'cuda' and device.index is None: device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))
-    if device.type == 'cuda': torch.cuda.set_device(device)
-    return rank, world, device
+from . import distributed
 
 def _plain(d):
     "JSON-able copy of a config dict (tuples as lists), for comparing runs and for `weights_only` loading."
@@ -248,7 +237,8 @@ def train(cfg: TrainConfig, out, train, valid, unlabeled=None, softlabels=None, 
     from mirrepro.evaluate import evaluate
     from mirrepro.pseudolabel import SoftLabelStore
     out = Path(out)
-    rank, world, device = _dist_setup(device)
+    ctx = distributed.setup(device)          # rank, world size and this process's device (GPU LOCAL_RANK on CUDA)
+    rank, world, device = ctx.rank, ctx.world, ctx.device
     spec, mcfg, acfg = TASKS[cfg.task], cfg.model_config(), cfg.augment_config()
     # data, checked before any work
     labeled = [t for t in read_manifest(train, check_files=True) if t.has(cfg.task)]
@@ -301,9 +291,10 @@ def train(cfg: TrainConfig, out, train, valid, unlabeled=None, softlabels=None, 
             if device.type == 'cuda' and ck.get('cuda_rng') is not None: torch.cuda.set_rng_state(ck['cuda_rng'], device)
         try:
             for epoch in range(st['epoch'], cfg.max_epochs):
-                model.train(); t0, total, n = time.perf_counter(), torch.zeros(2, dtype=torch.float64), 0
+                # the epoch's loss is summed on the device: no host sync per step, and NCCL can add it over the ranks
+                model.train(); t0, total, n = time.perf_counter(), torch.zeros(2, dtype=torch.float64, device=device), 0
                 bar = tqdm(range(cfg.steps_per_epoch), desc=f"{cfg.task} r{cfg.round} epoch {epoch}", leave=False, disable=not progress or rank)
-                for _ in bar:
+                for i in bar:
                     audio, targets, mask, is_labeled = next(batches)
                     audio, targets, mask = (x.to(device, non_blocking=True) for x in (audio, targets, mask))
                     sm = None
@@ -314,14 +305,15 @@ def train(cfg: TrainConfig, out, train, valid, unlabeled=None, softlabels=None, 
                     loss = soft_cross_entropy(logits, targets, mask, cfg.task, cfg.boundary_weight)
                     opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
                     if cfg.schedule == 'onecycle': sched.step()
-                    total += torch.tensor([loss.item() * len(audio), len(audio)], dtype=torch.float64); n += len(audio)
-                    bar.set_postfix(loss=f"{loss.item():.3f}")
+                    total[0] += loss.detach() * len(audio); total[1] += len(audio); n += len(audio)
+                    if not bar.disable and i % 10 == 0: bar.set_postfix(loss=f"{loss.item():.3f}")
                 seconds = time.perf_counter() - t0
-                if world > 1: dist.all_reduce(total)
-                # validation on rank 0; every rank takes its decisions from the same number
-                value = [evaluate(model, valid, cfg.task, progress=False)['mean'] if rank == 0 else None]
-                if world > 1: dist.broadcast_object_list(value, src=0)
-                value = float(value[0])
+                total = distributed.all_sum(ctx, total)
+                # validation shared by the ranks (each scores every world-th song); all take decisions from the same sum
+                mine = valid_tracks[rank::world]
+                scores = list(evaluate(model, mine, cfg.task, progress=False)['per_track'].values()) if mine else []
+                s, k = distributed.all_sum(ctx, [sum(scores), len(scores)]).tolist()
+                value = s / k
                 if cfg.schedule == 'plateau': sched.step(value)
                 improved = value > st['best']
                 if improved: st.update(best=value, best_epoch=epoch, bad=0)
@@ -339,7 +331,7 @@ def train(cfg: TrainConfig, out, train, valid, unlabeled=None, softlabels=None, 
                 if progress and rank == 0:
                     print(f"epoch {epoch}: loss {st['history'][-1]['train_loss']:.4f}, valid {spec.metric} {value:.4f}"
                           f"{' (best)' if improved else ''}, lr {opt.param_groups[0]['lr']:.2e}")
-                if world > 1: dist.barrier()
+                distributed.barrier(ctx)
                 if st['done']: break
         finally:
             del batches
@@ -374,6 +366,6 @@ def main(argv=None):
     except (ValueError, OSError, KeyError) as e:
         print(f"mirrepro-train: error: {e}", file=sys.stderr); sys.exit(2)
     finally:
-        if dist.is_initialized(): dist.destroy_process_group()
+        distributed.cleanup()
     if int(os.environ.get('RANK', 0)) == 0:
         print(f"best validation {r['metric']}: {r['best_valid']:.4f} at epoch {r['best_epoch']} of {r['epochs']}; files in {a.out}")

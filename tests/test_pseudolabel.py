@@ -81,3 +81,23 @@ def test_corrupt_and_empty_files_are_reported_and_the_rest_labelled(pool):
     assert 'empty.wav: file is empty' in r.stdout and 'corrupt.flac: cannot decode' in r.stdout
     store = SoftLabelStore(root / 'bad-store')
     assert store.track_ids == sorted(t.track_id for t in tracks[:3]) and set(store.failed) == {'empty', 'corrupt'}
+
+
+@pytest.mark.parametrize('rank, local_rank', [(0, 0), (5, 3)])
+def test_each_rank_labels_on_its_own_gpu(tmp_path, monkeypatch, rank, local_rank):
+    """Under torchrun with device='cuda', rank r loads the teacher onto GPU LOCAL_RANK, not all onto GPU 0.
+    CUDA is faked: the teacher's loader records where it is asked to map the weights, then stops the run."""
+    import mirrepro.pseudolabel as pl
+    asked = []
+
+    class Stop(Exception): pass
+
+    def fake_load(checkpoint, map_location=None):
+        asked.append(torch.device(map_location)); raise Stop
+    monkeypatch.setenv('RANK', str(rank)); monkeypatch.setenv('WORLD_SIZE', '8'); monkeypatch.setenv('LOCAL_RANK', str(local_rank))
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    monkeypatch.setattr(torch.cuda, 'set_device', lambda d: asked.append(('current', torch.device(d))))
+    monkeypatch.setattr(pl, 'load_checkpoint', fake_load)
+    with pytest.raises(Stop): pl.label_manifest(tmp_path / 'teacher.pt', tmp_path / 'pool.jsonl', tmp_path / 'soft', device='cuda', progress=False)
+    gpu = torch.device('cuda', local_rank)
+    assert asked[-1] == gpu and ('current', gpu) in asked, asked
