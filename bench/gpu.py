@@ -9,18 +9,19 @@ against the tolerances below); labeling throughput of the round-1 teachers (`pre
 profile's label batch); and with more than one GPU, a 2-step `torchrun` training + labeling run over all GPUs.
 It prints tables and asserts nothing about speed.
 
-  python bench/gpu.py                       # on a GPU: under 10 minutes on one H100
+  python bench/gpu.py                       # on a GPU: sized for under 10 minutes on one (not yet run on one)
   python bench/gpu.py --device cpu --quick  # the same code on a CPU: round 1, batch 1, one step (the tests run it)
   python bench/gpu.py --estimate            # no device: the cost of the paper's study from FLOPs (README table)
 """
-import argparse, json, os, subprocess, sys, tempfile, time
+import argparse, json, subprocess, sys, tempfile, time
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from mirrepro.model import MIRModel, activations, predict_many, preset, save_checkpoint
+from mirrepro.audio import SR
+from mirrepro.model import MIRModel, activations, predict_many, preset
 from mirrepro.tasks import TASKS
 from mirrepro.train import soft_cross_entropy
 
@@ -65,35 +66,35 @@ def sync(device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
 
 
-def train_step_bench(task, rnd, device, batch, steps, fast):
+def train_step_bench(task, rnd, device, batch, steps):
     "Samples/s and peak memory of Adam steps on random audio with random soft targets; None on out-of-memory."
-    spec = TASKS[task]
+    spec, cuda = TASKS[task], device.type == 'cuda'
     torch.manual_seed(0)
     model = MIRModel(preset(task, rnd)).to(device).train()
     opt = torch.optim.Adam(model.parameters(), 1e-4)
-    step_model = torch.compile(model) if fast and device.type == 'cuda' else model
+    step_model = torch.compile(model) if cuda else model
     x = torch.randn(batch, spec.chunk_samples, device=device) * 0.1
     n_out = model.cfg.n_outputs
     y = torch.softmax(torch.randn(batch, spec.chunk_frames, n_out, device=device), -1)
     if task == 'structure': y[..., -1] = (y[..., -1] > 0.9).float()
     mask = torch.ones(batch, spec.chunk_frames, dtype=torch.bool, device=device)
-    if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
+    if cuda: torch.cuda.reset_peak_memory_stats(device)
 
     def step():
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=fast and device.type == 'cuda'):
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
             logits = step_model(x)
         loss = soft_cross_entropy(logits, y, mask, task)
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
     try:
-        for _ in range(3 if fast and device.type == 'cuda' else 1): step()       # compile and warm-up
+        for _ in range(3 if cuda else 1): step()       # compile and warm-up
         sync(device); t0 = time.perf_counter()
         for _ in range(steps): step()
         sync(device); dt = time.perf_counter() - t0
     except torch.OutOfMemoryError:
         return None
-    mem = torch.cuda.max_memory_allocated(device) / 2**30 if device.type == 'cuda' else float('nan')
+    mem = torch.cuda.max_memory_allocated(device) / 2**30 if cuda else float('nan')
     del model, opt, step_model
-    if device.type == 'cuda': torch.cuda.empty_cache()
+    if cuda: torch.cuda.empty_cache()
     return batch * steps / dt, mem
 
 
@@ -116,7 +117,7 @@ def label_bench(task, device, batch, seconds_of_audio, songs=8):
     torch.manual_seed(0)
     model = MIRModel(preset(task, 1)).to(device).eval()
     rng = np.random.default_rng(0)
-    audios = [rng.standard_normal(int(seconds_of_audio * 16000)).astype(np.float32) * 0.1 for _ in range(songs)]
+    audios = [rng.standard_normal(int(seconds_of_audio * SR)).astype(np.float32) * 0.1 for _ in range(songs)]
     for _ in predict_many(model, audios[:1], batch_size=batch, device=device): pass          # warm-up
     sync(device); t0 = time.perf_counter()
     for _ in predict_many(model, audios, batch_size=batch, device=device): pass
@@ -193,7 +194,7 @@ def main():
             with torch.device('meta'): params = sum(p.numel() for p in MIRModel(preset(task, rnd)).parameters())
             b, res = batch, None
             while res is None and b >= 1:
-                res = train_step_bench(task, rnd, device, b, steps, fast)
+                res = train_step_bench(task, rnd, device, b, steps)
                 if res is None: b //= 2
             if res is None: print(f"{task:<10} {rnd:>5}  out of memory at batch 1"); continue
             sps, mem = res
