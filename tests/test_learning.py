@@ -5,10 +5,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-import yaml
 
 from mirrepro.annotations import read_manifest
 from mirrepro.evaluate import downbeat_f, key_weighted
+from mirrepro.study import load_profile, train_config
 from mirrepro.synth import CorpusConfig, build_corpus
 from mirrepro.train import TrainConfig, train
 
@@ -38,8 +38,7 @@ def metronome(train_tracks, valid_tracks):
 
 @pytest.mark.parametrize('task, steps, baseline, margin', [('key', 400, constant_key, 0.3), ('downbeat', 300, metronome, 0.3)])
 def test_a_short_teacher_beats_the_trivial_baseline(corpus, tmp_path, task, steps, baseline, margin):
-    params = yaml.safe_load((Path(__file__).parents[1] / 'params.yaml').read_text())['cpu']['train']
-    lr = {**params['common'], **params[task]['all'], **params[task]['r1']}['lr']     # the cpu profile's learning rate
+    lr = train_config(load_profile(Path(__file__).parents[1] / 'params.yaml', 'cpu'), task, 1).lr   # the cpu profile's teacher lr
     cfg = TrainConfig(task=task, round=1, size='cpu', batch_size=8, lr=lr, schedule='onecycle', steps_per_epoch=steps // 4,
                       max_epochs=4, patience=4, workers=0, seed=0)
     r = train(cfg, tmp_path / task, corpus[f'{task}_train'], corpus[f'{task}_valid'], progress=False)
