@@ -1,0 +1,53 @@
+"""Execute one notebook with papermill, the way every study stage and the docs site run them.
+
+    run_notebook.py NOTEBOOK OUTPUT [-p NAME VALUE ...]
+
+Differs from the `papermill` command in what the executed copy keeps: each cell's stream outputs are
+coalesced and carriage returns applied (nbclient's `coalesce_streams`), so a progress bar is saved as the
+one line a reader would have seen last, not as hundreds of redraws; a bar that cleared itself leaves
+nothing. Values of `-p` are typed as papermill's command line types them (int, float, True/False/None,
+else str). The output's folder is created.
+"""
+import argparse, sys
+from pathlib import Path
+
+
+def typed(value: str):
+    "A `-p` value as papermill's command line reads it."
+    if value in ('True', 'False', 'None'):
+        return {'True': True, 'False': False, 'None': None}[value]
+    for cast in (int, float):
+        try:
+            return cast(value)
+        except ValueError:
+            pass
+    return value
+
+
+def run_notebook(src, out, parameters=None, cwd='.', kernel_name=None):
+    "Execute `src` into `out` with `parameters`; raise papermill's PapermillExecutionError if a cell fails."
+    import nbformat, papermill as pm
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    nb = pm.execute_notebook(str(src), str(out), parameters=parameters or {}, cwd=str(cwd), kernel_name=kernel_name,
+                             progress_bar=False, coalesce_streams=True,
+                             # ipykernel warns on every start that its local TCP sockets are not encrypted
+                             extra_arguments=['--IPKernelApp.log_level=ERROR'])
+    # a bar that cleared itself (tqdm's leave=False) is left as a blank stream: drop it
+    for cell in nb.cells:
+        if 'outputs' in cell:
+            cell.outputs = [o for o in cell.outputs if o.output_type != 'stream' or o.text.strip()]
+    nbformat.write(nb, str(out))
+    return nb
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    ap.add_argument('notebook'); ap.add_argument('output')
+    ap.add_argument('-p', nargs=2, action='append', default=[], metavar=('NAME', 'VALUE'), help='a parameter')
+    a = ap.parse_args(argv)
+    print(f'running {a.notebook} -> {a.output}', flush=True)
+    run_notebook(a.notebook, a.output, {k: typed(v) for k, v in a.p})
+
+
+if __name__ == '__main__':
+    sys.exit(main())
