@@ -13,14 +13,22 @@ have_libsox() {
   grep -q 'libsox\.so' <<<"$libs"
 }
 if [ "${1:-}" = --check-libsox ]; then have_libsox; exit; fi     # the check alone (tests/test_setup.py)
-if ! have_libsox; then
+
+# Debian packages: installed with apt-get when missing and we are root; otherwise say what to install.
+apt_install() {   # apt_install WHAT PACKAGE...
+  local what=$1; shift
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "setup: installing Debian's libsox-dev (needed by torchaudio's sox effects)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsox-dev >/dev/null
+    echo "setup: installing Debian's $* ($what)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
   else
-    echo "setup: libsox.so is missing. Install it first, e.g. 'sudo apt-get install libsox-dev' (Debian/Ubuntu)." >&2
+    echo "setup: $what is missing. Install it first, e.g. 'sudo apt-get install $*' (Debian/Ubuntu)." >&2
     exit 1
   fi
+}
+have_libsox || apt_install "libsox.so, needed by torchaudio's sox effects," libsox-dev
+# `make test` only: the website's test reads pages in headless Chromium
+if [ "${1:-}" = --with-browser ] && ! { command -v chromium && command -v chromedriver; } >/dev/null; then
+  apt_install "Chromium, for the website's test," chromium chromium-driver
 fi
 
 PY=$(command -v python3.11 || command -v python3)

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from mirrepro.annotations import read_manifest
 from mirrepro.evaluate import downbeat_f, key_weighted

@@ -3,41 +3,9 @@ checked without running it, a DVC remote, and the paper profile's data stage on 
 import json, math, os, shutil, subprocess, sys
 from pathlib import Path
 import numpy as np
-import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-STAGES = 1 + 4 + 4 * 4 + 4 * 6 + 3 + 3 + 1      # corpus, teachers, labelings, students, madmom, baselines, report
-
-
-def repo_copy(dst):
-    files = subprocess.run(['git', 'ls-files'], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
-    for f in files:
-        (dst / f).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / f, dst / f)
-    (dst / 'dvc.lock').unlink(missing_ok=True)
-    subprocess.run(['git', 'init', '-q'], cwd=dst, check=True)
-    return dst
-
-
-def run(cmd, cwd):
-    env = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}")
-    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
-
-
-def set_params(repo, edit):
-    p = yaml.safe_load((repo / 'params.yaml').read_text()); edit(p)
-    (repo / 'params.yaml').write_text(yaml.safe_dump(p, sort_keys=False))
-
-
-@pytest.fixture(scope='module')
-def smoke(tmp_path_factory):
-    repo = repo_copy(tmp_path_factory.mktemp('study') / 'repo')
-    set_params(repo, lambda p: p.update(profile='smoke'))
-    r = run(['dvc', 'repro'], repo)
-    assert r.returncode == 0, (r.stdout + r.stderr)[-5000:]
-    return repo
+from helpers import ROOT, BIN, STAGES, repo_copy, run, set_params
 
 
 def test_smoke_study_writes_every_metric_figure_and_notebook(smoke):
