@@ -63,8 +63,8 @@ def _teacher_meta(checkpoint, model: MIRModel, extra: dict) -> dict:
 
 # %% ../nbs/06_pseudolabel.ipynb #387a7815
 def label_manifest(checkpoint, manifest, out, shard_tracks: int = 16, dtype: str = 'uint8', rank: int | None = None,
-                   world: int | None = None, device: str = 'cpu', progress: bool = True) -> SoftLabelStore:
-    "Label the tracks of `manifest` with the teacher in `checkpoint` into the store at `out`; resumes where it stopped."
+                   world: int | None = None, device: str = 'cpu', progress: bool = True, batch_size: int = 4) -> SoftLabelStore:
+    "Label the tracks of `manifest` with the teacher in `checkpoint` into the store at `out` (`batch_size` windows per forward pass); resumes where it stopped."
     from tqdm import tqdm     # text bars: they read well in executed notebooks and logs
     ctx = distributed.setup(device, group=False)      # this process's device: a bare 'cuda' is GPU LOCAL_RANK
     rank = ctx.rank if rank is None else rank
@@ -97,7 +97,7 @@ def label_manifest(checkpoint, manifest, out, shard_tracks: int = 16, dtype: str
             try: loaded.append((t, load_audio(t.audio)))
             except AudioError as e:
                 failures.append(dict(track_id=t.track_id, error=str(e))); bar.update()
-        for i, probs in predict_many(model, (a for _, a in loaded), device=device):    # windows batched across songs
+        for i, probs in predict_many(model, (a for _, a in loaded), batch_size=batch_size, device=device):    # windows batched across songs
             t, audio = loaded[i]
             arrays[t.track_id] = quantize(probs, dtype)
             entries.append(dict(track_id=t.track_id, frames=len(probs), duration=len(audio) / SR))
@@ -123,8 +123,9 @@ def main(argv=None):
     ap.add_argument('--out', required=True, help='store folder (resumes if it exists)')
     ap.add_argument('--shard-tracks', type=int, default=16)
     ap.add_argument('--dtype', choices=['uint8', 'float16'], default='uint8')
+    ap.add_argument('--batch-size', type=int, default=4, help='windows per forward pass (label.batch_size in params.yaml)')
     ap.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     a = ap.parse_args(argv)
-    store = label_manifest(a.checkpoint, a.manifest, a.out, a.shard_tracks, a.dtype, device=a.device)
+    store = label_manifest(a.checkpoint, a.manifest, a.out, a.shard_tracks, a.dtype, device=a.device, batch_size=a.batch_size)
     if int(os.environ.get('RANK', 0)) == 0:
         print(f"{len(store)} tracks labelled in {a.out}; {len(store.failed)} failed" + ''.join(f"\n  {k}: {v}" for k, v in store.failed.items()))

@@ -108,9 +108,11 @@ def run_labeling(profile: dict, checkpoint, pool, out):
         _fresh_if_stale(out, old['teacher']['sha256'] != hashlib.sha256(Path(checkpoint).read_bytes()).hexdigest() or old['dtype'] != lab['dtype'],
                         "holds labels of another teacher or quantization")
     if run.get('nproc', 1) == 1:
-        return label_manifest(checkpoint, pool, out, shard_tracks=lab['shard_tracks'], dtype=lab['dtype'], device=run.get('device', 'cpu'))
+        return label_manifest(checkpoint, pool, out, shard_tracks=lab['shard_tracks'], dtype=lab['dtype'], device=run.get('device', 'cpu'),
+                              batch_size=lab['batch_size'])
     _torchrun(run['nproc'], 'mirrepro-label', ['--checkpoint', checkpoint, '--manifest', pool, '--out', out,
-                                              '--shard-tracks', lab['shard_tracks'], '--dtype', lab['dtype'], '--device', run.get('device', 'cuda')])
+                                              '--shard-tracks', lab['shard_tracks'], '--dtype', lab['dtype'], '--device', run.get('device', 'cuda'),
+                                              '--batch-size', lab['batch_size']])
     return SoftLabelStore(out)
 
 # %% ../nbs/10_study.ipynb #ec75361e

@@ -34,7 +34,9 @@ def notebook(path, *sources):
 def test_a_progress_bar_is_saved_as_its_last_line(tmp_path):
     src = notebook(tmp_path / 'bar.ipynb', 'from tqdm import tqdm\nimport time\n'
                    'for i in tqdm(range(300), desc="steps", mininterval=0):\n    time.sleep(0.001)\nprint("done")')
-    r = subprocess.run([str(ROOT / 'scripts/stage'), str(src), str(tmp_path / 'out.ipynb')], capture_output=True, text=True)
+    # with a PATH that has no venv on it, as `.venv/bin/dvc repro` runs its stages from an unprepared shell
+    r = subprocess.run([str(ROOT / 'scripts/stage'), str(src), str(tmp_path / 'out.ipynb')], capture_output=True, text=True,
+                       env={'PATH': '/usr/bin:/bin', 'HOME': str(tmp_path)})
     assert r.returncode == 0, r.stderr[-3000:]
     lines = printed_lines(tmp_path / 'out.ipynb')
     assert len(lines) == 2 and 'done' in lines and [l for l in lines if l.startswith('steps: 100%|')], lines
@@ -67,6 +69,14 @@ def site(smoke, tmp_path_factory):
     assert r.returncode == 0, (r.stdout + r.stderr)[-5000:]
     print(r.stdout)
     return out
+
+
+def test_executed_library_notebooks_read_cleanly(site, smoke):
+    executed = sorted((smoke / '_site_src/library').glob('*.ipynb'))
+    assert len(executed) == len(list((smoke / 'nbs').glob('[0-9]*.ipynb')))
+    for nb in executed:
+        lines = printed_lines(nb)
+        assert len(lines) <= MAX_LINES and not [l for l in lines if 'Warning' in l], (nb.name, lines)
 
 
 def test_the_site_needs_no_network(site):
@@ -108,7 +118,7 @@ def open_page(browser, page):
 
 def screenshot(browser, page, element=None):
     "A screenshot of the window, scrolled to `element`, beside the site (site/screenshots/) for a person to look at."
-    if element is not None: browser.execute_script('arguments[0].scrollIntoView()', element)
+    if element is not None: browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
     shots = page.parents[1] / 'screenshots'; shots.mkdir(exist_ok=True)
     assert browser.save_screenshot(str(shots / f'{page.parent.name}-{page.stem}.png'))
 
