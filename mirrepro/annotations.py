@@ -4,11 +4,10 @@
 
 # %% ../nbs/02_annotations.ipynb #6d53b152
 from __future__ import annotations
-import json, os, re
-from dataclasses import dataclass, field, asdict
+import json, os
+from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
-import mir_eval
 from .tasks import TASKS, chord_class, key_class, LabelError
 from .audio import atomic_output
 

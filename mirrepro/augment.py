@@ -11,7 +11,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torchaudio.transforms as T
-from .tasks import TaskSpec, TASKS, transpose_labels, transpose_probs
+from .audio import SR
+from .tasks import TaskSpec, transpose_labels, transpose_probs
 
 # %% auto #0
 __all__ = ['AugmentConfig', 'pitch_shift', 'shift_targets', 'audio_chain', 'Augment', 'SpecMask']
@@ -61,7 +62,7 @@ def _tam():
         import torchaudio_augmentations
     return torchaudio_augmentations
 
-def pitch_shift(audio: torch.Tensor, n: int, sr: int = 16000) -> torch.Tensor:
+def pitch_shift(audio: torch.Tensor, n: int, sr: int = SR) -> torch.Tensor:
     "Shift mono `audio` (samples,) by `n` semitones, keeping its length."
     if n == 0: return audio
     import warnings
@@ -75,7 +76,7 @@ def shift_targets(y, spec: TaskSpec, n: int):
     return transpose_probs(y, spec, n) if soft else transpose_labels(y, spec, n)
 
 # %% ../nbs/05_augment.ipynb #457b9b86
-def audio_chain(cfg: AugmentConfig, sr: int = 16000):
+def audio_chain(cfg: AugmentConfig, sr: int = SR):
     "torchaudio-augmentations' A2 chain, each transform applied with probability `cfg.p`."
     tam = _tam(); RandomApply, Noise, Gain, HighLowPass, PolarityInversion, Compose = (
         tam.RandomApply, tam.Noise, tam.Gain, tam.HighLowPass, tam.PolarityInversion, tam.Compose)
@@ -83,7 +84,7 @@ def audio_chain(cfg: AugmentConfig, sr: int = 16000):
 
 class Augment:
     "A1 and A2 on one training example: `(audio, targets) → (audio, targets)`."
-    def __init__(self, cfg: AugmentConfig, spec: TaskSpec, sr: int = 16000):
+    def __init__(self, cfg: AugmentConfig, spec: TaskSpec, sr: int = SR):
         self.cfg, self.spec, self.sr = cfg, spec, sr
         self.chain = audio_chain(cfg, sr) if cfg.audio else None
 

@@ -4,15 +4,15 @@
 
 # %% ../nbs/09_cli.ipynb #ac4210f4
 from __future__ import annotations
-import argparse, json, sys
+import argparse, sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 import numpy as np
-from .audio import SR, load_audio, resample, AudioError
+from .audio import SR, load_audio, resample
 from .tasks import TASKS, key_class, LabelError
-from .annotations import (Track, write_manifest, write_annotation, read_annotation, SUFFIXES, ManifestError,
-                                  AnnotationError, atomic_write_text)
+from .annotations import (Track, write_manifest, write_annotation, SUFFIXES, ManifestError,
+                                  AnnotationError)
 
 # %% auto #0
 __all__ = ['AUDIO_SUFFIXES', 'HARMONIX', 'MIRDATA', 'Prediction', 'predict', 'to_jams', 'manifest_from_patterns',

@@ -6,10 +6,10 @@
 from __future__ import annotations
 import json
 from functools import lru_cache
-from pathlib import Path
 import numpy as np
 import mir_eval
-from .tasks import TASKS, IGNORE, decode_chords, decode_key, decode_structure
+from .audio import SR
+from .tasks import TASKS, decode_chords, decode_key, decode_structure
 
 # %% auto #0
 __all__ = ['METRICS', 'MADMOM_TASKS', 'BASELINE_TASKS', 'KK_MAJOR', 'KK_MINOR', 'decode_downbeat', 'decode_chord',
@@ -100,7 +100,7 @@ def _madmom():
                 key=CNNKeyRecognitionProcessor(), key_label=key_prediction_to_label,
                 chord_feat=CNNChordFeatureProcessor(), crf=CRFChordRecognitionProcessor())
 
-def madmom_estimate(audio: np.ndarray, task: str, sr: int = 16000):
+def madmom_estimate(audio: np.ndarray, task: str, sr: int = SR):
     "madmom's pretrained estimate for `task` on mono `audio` at `sr`, in our annotation form."
     from madmom.audio.signal import Signal
     from mirrepro.audio import resample
@@ -118,7 +118,7 @@ BASELINE_TASKS = ('chord', 'key', 'structure')
 KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])   # Krumhansl & Kessler 1982
 KK_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
 
-def chromagram(audio: np.ndarray, sr: int = 16000) -> np.ndarray:
+def chromagram(audio: np.ndarray, sr: int = SR) -> np.ndarray:
     "(frames, 12) chroma, C first, one frame per 125 ms (the chord task's grid)."
     import warnings
     import librosa
@@ -127,7 +127,7 @@ def chromagram(audio: np.ndarray, sr: int = 16000) -> np.ndarray:
         warnings.filterwarnings('ignore', message='IProgress not found')
         return librosa.feature.chroma_stft(y=np.asarray(audio, dtype=np.float32), sr=sr, n_fft=4096, hop_length=hop, center=True).T
 
-def baseline_estimate(audio: np.ndarray, task: str, sr: int = 16000):
+def baseline_estimate(audio: np.ndarray, task: str, sr: int = SR):
     "The trivial baseline's estimate for `task` (chroma key templates, chord triad templates, or no boundary)."
     from mirrepro.tasks import KEY_CLASSES, CHORD_CLASSES
     if task not in BASELINE_TASKS: raise KeyError(f"no trivial baseline for {task}; there is one for {BASELINE_TASKS}")
@@ -164,7 +164,7 @@ def evaluate(model, manifest, task: str, out=None, system: str = 'model', progre
         audio = load_audio(t.audio)
         if system == 'madmom': est = madmom_estimate(audio, task)
         elif system == 'baseline': est = baseline_estimate(audio, task)
-        else: est = decode(predict(model, audio), task, duration=len(audio) / 16000)
+        else: est = decode(predict(model, audio), task, duration=len(audio) / SR)
         per_track[t.track_id] = score(task, t.annotation(task), est)
     result = dict(task=task, system=system, metric=TASKS[task].metric, manifest=where, n_tracks=len(per_track),
                   mean=float(np.mean(list(per_track.values()))), per_track=per_track)

@@ -5,14 +5,14 @@
 # %% ../nbs/04_model.ipynb #c7fcb677
 from __future__ import annotations
 import math
-from dataclasses import dataclass, asdict, fields
+from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .tasks import TASKS, TaskSpec, config_from
-from .audio import atomic_output
+from .audio import SR, atomic_output
 
 # %% auto #0
 __all__ = ['PAPER_PARAMS', 'ModelConfig', 'HarmonicFilters', 'norm2d', 'ResUnit', 'FrontEnd', 'Attention', 'Layer', 'sinusoid',
@@ -44,7 +44,7 @@ class ModelConfig:
     q_init: float = 1.0         # the harmonic filters' initial Q (Won et al.: 1, ERB bandwidth); see "Pitch resolution" below
     freq_emb_init: str = 'random'   # frequency embedding at init: 'random' (small noise) or 'pitch' (see below)
     cross_gain: float = 1.0     # initial scale of the spectral cross-attention's queries (sharper attention when > 1)
-    sr: int = 16000
+    sr: int = SR
 
     def __post_init__(self):
         if self.task not in TASKS: raise ValueError(f"unknown task {self.task!r}")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_study.ipynb #19bcc949
 from __future__ import annotations
-import json, os, subprocess, sys, zlib
+import json, subprocess, sys, zlib
 from pathlib import Path
 import numpy as np
 import yaml
@@ -154,7 +154,6 @@ def check_profile(profile: dict, read_data: bool = True) -> list[dict]:
     from mirrepro.model import MIRModel, n_params
     from mirrepro.synth import CorpusConfig
     from mirrepro.tasks import config_from
-    from mirrepro.annotations import read_manifest
     data = profile['data']
     if data.get('kind') == 'synthetic': config_from(CorpusConfig, data.get('corpus'), f"{profile['name']}.data.corpus")
     elif data.get('kind') == 'manifests':

@@ -4,8 +4,8 @@
 
 # %% ../nbs/03_synth.ipynb #66ab253f
 from __future__ import annotations
-import json, os, zlib
-from dataclasses import dataclass, field, replace, asdict
+import json, zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import pretty_midi

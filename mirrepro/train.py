@@ -8,7 +8,7 @@ from collections import OrderedDict
 import numpy as np
 import torch
 import torch.nn.functional as F
-from .audio import load_audio, SR
+from .audio import load_audio
 from .tasks import TASKS, TaskSpec, IGNORE, encode_beats, encode_chords, encode_key, encode_structure
 
 # %% auto #0
