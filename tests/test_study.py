@@ -32,6 +32,30 @@ def test_smoke_study_writes_every_metric_figure_and_notebook(smoke):
     assert run(['dvc', 'plots', 'show', '--json'], smoke).returncode == 0
 
 
+def lock_mismatches(repo) -> list[str]:
+    "How `repo`'s dvc.lock differs from the pipeline its dvc.yaml and params.yaml define: stages missing, extra, or with another command."
+    from dvc.repo import Repo
+    with Repo(str(repo)) as r:
+        want = {s.name: s.cmd for s in r.index.stages}
+    lock = yaml.safe_load((Path(repo) / 'dvc.lock').read_text())['stages']
+    return ([f'missing from the lock: {k}' for k in want if k not in lock] + [f'not a stage: {k}' for k in lock if k not in want]
+            + [f'another command: {k}' for k in want if k in lock and lock[k]['cmd'] != want[k]])
+
+
+def test_a_committed_lock_matches_the_pipeline(smoke, tmp_path):
+    """dvc.lock is not in git: no cpu run of the current code wrote one (the one committed until now held an older corpus
+    command and one stage). A lock that a user commits after `make study`, so that `dvc pull` works on another clone,
+    must be the pipeline of dvc.yaml: the check passes on the lock the smoke study wrote and fails on the old one."""
+    assert lock_mismatches(smoke) == []
+    old = subprocess.run(['git', 'show', '6bb2fff:dvc.lock'], cwd=ROOT, capture_output=True, text=True)
+    if old.returncode == 0:                   # in a clone with that history
+        stale = repo_copy(tmp_path / 'stale'); (stale / 'dvc.lock').write_text(old.stdout)
+        set_params(stale, lambda p: p.update(profile='smoke'))
+        assert any(m.startswith('another command: corpus') for m in lock_mismatches(stale))
+    if subprocess.run(['git', 'ls-files', '--error-unmatch', 'dvc.lock'], cwd=ROOT, capture_output=True).returncode == 0:
+        assert lock_mismatches(ROOT) == []
+
+
 def test_a_second_repro_does_nothing(smoke):
     r = run(['dvc', 'status'], smoke)
     assert 'Data and pipelines are up to date' in r.stdout, r.stdout
