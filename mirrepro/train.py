@@ -294,7 +294,7 @@ def train(cfg: TrainConfig, out, train, valid, unlabeled=None, softlabels=None, 
         try:
             for epoch in range(st['epoch'], cfg.max_epochs):
                 # the epoch's loss is summed on the device: no host sync per step, and NCCL can add it over the ranks
-                model.train(); t0, total, n = time.perf_counter(), torch.zeros(2, dtype=torch.float64, device=device), 0
+                model.train(); t0, total = time.perf_counter(), torch.zeros(2, dtype=torch.float64, device=device)
                 bar = tqdm(range(cfg.steps_per_epoch), desc=f"{cfg.task} r{cfg.round} epoch {epoch}", leave=False, disable=not progress or rank)
                 for i in bar:
                     audio, targets, mask, is_labeled = next(batches)
@@ -307,7 +307,7 @@ def train(cfg: TrainConfig, out, train, valid, unlabeled=None, softlabels=None, 
                     loss = soft_cross_entropy(logits, targets, mask, cfg.task, cfg.boundary_weight)
                     opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
                     if cfg.schedule == 'onecycle': sched.step()
-                    total[0] += loss.detach() * len(audio); total[1] += len(audio); n += len(audio)
+                    total[0] += loss.detach() * len(audio); total[1] += len(audio)
                     if not bar.disable and i % 10 == 0: bar.set_postfix(loss=f"{loss.item():.3f}")
                 seconds = time.perf_counter() - t0
                 total = distributed.all_sum(ctx, total)
@@ -321,7 +321,7 @@ def train(cfg: TrainConfig, out, train, valid, unlabeled=None, softlabels=None, 
                 if improved: st.update(best=value, best_epoch=epoch, bad=0)
                 else: st['bad'] += 1
                 st['history'].append(dict(epoch=epoch, train_loss=float(total[0] / total[1]), valid=value, lr=opt.param_groups[0]['lr'],
-                                          samples_per_s=n * world / seconds, audio_s_per_s=n * world * spec.chunk_seconds / seconds))
+                                          samples_per_s=float(total[1]) / seconds, audio_s_per_s=float(total[1]) * spec.chunk_seconds / seconds))
                 st['epoch'] = epoch + 1
                 st['done'] = st['bad'] >= cfg.patience or st['epoch'] == cfg.max_epochs
                 if rank == 0:

@@ -27,21 +27,15 @@ def library_notebooks():
 
 def execute_all(notebooks, dest, workers=2):
     "Execute notebooks (cwd nbs/, as nbdev_test) `workers` at a time into `dest`; raise naming every failure."
+    from concurrent.futures import ThreadPoolExecutor
     dest.mkdir(parents=True, exist_ok=True)
-    todo, running, failed = list(notebooks), [], []
     # the cores shared among the kernels: two torch kernels with two threads each on two cores run slower than one
     env = dict(os.environ, OMP_NUM_THREADS=str(max(1, (os.cpu_count() or 1) // workers)))
-    while todo or running:
-        while todo and len(running) < workers:
-            nb = todo.pop(0)
-            cmd = [sys.executable, str(ROOT / 'scripts/run_notebook.py'), str(nb), str(dest / nb.name)]
-            log = open(dest / f'.{nb.stem}.log', 'w')
-            running.append((nb, subprocess.Popen(cmd, cwd=ROOT / 'nbs', env=env, stdout=log, stderr=subprocess.STDOUT), log))
-        time.sleep(0.2)
-        for item in [r for r in running if r[1].poll() is not None]:
-            nb, proc, log = item; running.remove(item); log.close()
-            if proc.returncode: failed.append((nb, (dest / f'.{nb.stem}.log').read_text()[-3000:]))
-    for f in dest.glob('.*.log'): f.unlink()
+    def run(nb):
+        return subprocess.run([sys.executable, str(ROOT / 'scripts/run_notebook.py'), str(nb), str(dest / nb.name)],
+                              cwd=ROOT / 'nbs', env=env, capture_output=True, text=True)
+    with ThreadPoolExecutor(workers) as pool:
+        failed = [(nb, (r.stdout + r.stderr)[-3000:]) for nb, r in zip(notebooks, pool.map(run, notebooks)) if r.returncode]
     if failed:
         raise SystemExit('docs: these notebooks failed to execute:\n' + '\n'.join(f'--- {nb}\n{log}' for nb, log in failed))
 
@@ -89,7 +83,7 @@ def site_config(nav, out):
 def study_title(stem):
     "A stage's notebook name as a page title: train-chord-r2-D1 -> 'r2-D1: student'."
     kind, _, rest = stem.partition('-')
-    task, _, run = rest.partition('-')
+    run = rest.partition('-')[2]
     if kind == 'train': return f"{run}: {'teacher' if run == 'r1' else 'student'}"
     if kind == 'label': return f'{run}: soft labels'
     return {'corpus': 'Corpus', 'report': 'Report: Figure 2 and Table 3', 'madmom': "madmom's system",

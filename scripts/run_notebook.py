@@ -13,15 +13,9 @@ from pathlib import Path
 
 
 def typed(value: str):
-    "A `-p` value as papermill's command line reads it."
-    if value in ('True', 'False', 'None'):
-        return {'True': True, 'False': False, 'None': None}[value]
-    for cast in (int, float):
-        try:
-            return cast(value)
-        except ValueError:
-            pass
-    return value
+    "A `-p` value as papermill's command line reads it (its own rule; papermill is pinned in requirements.txt)."
+    from papermill.cli import _resolve_type
+    return _resolve_type(value)
 
 
 def run_notebook(src, out, parameters=None, cwd='.', kernel_name=None):
