@@ -1,5 +1,6 @@
 """Package metadata comes from settings.ini (the nbdev convention; nbdev_export writes pyproject.toml
-with these fields marked dynamic). Dependencies are pinned in requirements.txt, installed by scripts/setup.sh."""
+with these fields marked dynamic): `requirements` there is what `pip install .` installs for `import mirrepro`
+and the console scripts. The study's whole environment is the lock requirements.txt, installed by scripts/setup.sh."""
 from configparser import ConfigParser
 from pathlib import Path
 import setuptools
@@ -15,7 +16,7 @@ setuptools.setup(
     classifiers=['Programming Language :: Python :: 3.11', 'Topic :: Multimedia :: Sound/Audio :: Analysis'],
     url=cfg['git_url'], project_urls={'Source': cfg['git_url']},
     long_description=Path('README.md').read_text(), long_description_content_type='text/markdown',
-    python_requires='>=' + cfg['min_python'], install_requires=[], extras_require={'dev': []},
+    python_requires='>=' + cfg['min_python'], install_requires=cfg['requirements'].split(), extras_require={},
     packages=setuptools.find_packages(include=['mirrepro', 'mirrepro.*']),
     include_package_data=True, zip_safe=False,
     entry_points={'console_scripts': scripts, 'nbdev': [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},

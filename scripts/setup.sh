@@ -34,13 +34,18 @@ fi
 PY=$(command -v python3.11 || command -v python3)
 [ -x .venv/bin/python ] || { echo "setup: creating .venv with $PY"; "$PY" -m venv .venv; }
 
+# requirements.txt is the lock: every package pinned with its hashes, generated from requirements.in by `make lock`.
+# uv installs it (its own pinned, hash-checked wheel is taken from the lock first), then mirrepro itself, editable.
 stamp=.venv/.mirrepro-installed
 want=$(cat requirements.txt setup.py settings.ini | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "setup: installing the pinned requirements into .venv (several GB the first time)"
-  .venv/bin/pip install -q -r requirements.txt
-  # tinysoundfont declares pyaudio, only for live playback, which does not build here.
-  .venv/bin/pip install -q --no-deps tinysoundfont==0.3.7
-  .venv/bin/pip install -q --no-deps -e .
+  echo "setup: installing the locked requirements into .venv (several GB the first time)"
+  if [ ! -x .venv/bin/uv ]; then
+    awk '/^uv==/{p=1} p&&/^[^ ]/&&!/^uv==/{exit} p' requirements.txt | grep -v '^ *#' > .venv/uv-lock.txt
+    .venv/bin/pip install -q --disable-pip-version-check --require-hashes --no-deps -r .venv/uv-lock.txt \
+      2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)   # this machine's pip.conf names local indexes uv is not in
+  fi
+  .venv/bin/uv pip sync -q --python .venv/bin/python --require-hashes requirements.txt
+  .venv/bin/uv pip install -q --python .venv/bin/python --no-deps -e .
   echo "$want" > "$stamp"
 fi
