@@ -2,15 +2,16 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: setup study test docs readme
+.PHONY: setup study test docs readme lock
 
 setup:
 	@bash scripts/setup.sh
 
 study: setup
 	dvc repro
-	@echo "report: reports/notebooks/report.ipynb (Figure 2: reports/figure2.png, Table 3: reports/table3.md);" \
-	      "every stage's executed notebook in reports/notebooks/; metrics: dvc metrics show"
+	@r=outputs/$$(sed -n 's/^profile: *\([a-z]*\).*/\1/p' params.yaml)/reports; \
+	echo "report: $$r/notebooks/report.ipynb (Figure 2: $$r/figure2.png, Table 3: $$r/table3.md);" \
+	     "every stage's executed notebook in $$r/notebooks/; metrics: dvc metrics show"
 
 test:
 	@bash scripts/setup.sh --with-browser
@@ -24,3 +25,8 @@ docs: setup
 # README.md is generated from nbs/index.ipynb: edit the notebook, then run this
 readme: setup
 	python scripts/readme.py
+
+# The lock (requirements.txt: every package pinned, with hashes) from requirements.in; run after editing requirements.in
+lock: setup
+	uv pip compile requirements.in --override uv-overrides.txt --generate-hashes --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_28 -o requirements.txt

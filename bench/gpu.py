@@ -5,7 +5,7 @@ For each task's round-1, -2 and -3 paper presets (Table 2), one training step at
   samples/s, audio hours per GPU hour, peak GPU memory, achieved TFLOP/s and MFU against the card's dense bf16
   peak, with the model's FLOPs counted by torch.utils.flop_counter (on the meta device: no memory, no time).
 Then: eager fp32 vs bf16 + compile outputs on one batch (largest probability difference, argmax agreement,
-against the tolerances below); labeling throughput of the round-1 teachers (`predict_many`, the paper
+against the tolerances below); labeling throughput of the round-1 teachers (`frame_probs_many`, the paper
 profile's label batch); and with more than one GPU, a 2-step `torchrun` training + labeling run over all GPUs.
 It prints tables and asserts nothing about speed.
 
@@ -21,7 +21,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from mirrepro.audio import SR
-from mirrepro.model import MIRModel, activations, predict_many, preset
+from mirrepro.model import MIRModel, activations, frame_probs_many, preset
 from mirrepro.tasks import TASKS
 from mirrepro.train import soft_cross_entropy
 
@@ -113,14 +113,14 @@ def agreement(task, rnd, device, batch):
 
 
 def label_bench(task, device, batch, seconds_of_audio, songs=8):
-    "Audio hours labelled per device hour by the round-1 paper teacher (`predict_many`, windows batched across songs)."
+    "Audio hours labelled per device hour by the round-1 paper teacher (`frame_probs_many`, windows batched across songs)."
     torch.manual_seed(0)
     model = MIRModel(preset(task, 1)).to(device).eval()
     rng = np.random.default_rng(0)
     audios = [rng.standard_normal(int(seconds_of_audio * SR)).astype(np.float32) * 0.1 for _ in range(songs)]
-    for _ in predict_many(model, audios[:1], batch_size=batch, device=device): pass          # warm-up
+    for _ in frame_probs_many(model, audios[:1], batch_size=batch, device=device): pass          # warm-up
     sync(device); t0 = time.perf_counter()
-    for _ in predict_many(model, audios, batch_size=batch, device=device): pass
+    for _ in frame_probs_many(model, audios, batch_size=batch, device=device): pass
     sync(device)
     return songs * seconds_of_audio / (time.perf_counter() - t0)
 
@@ -150,7 +150,7 @@ def estimate(tflops, batch=64, steps_per_epoch=500):
     "GPU hours of the paper's study at Table 1's volumes, from counted FLOPs at an assumed achieved TFLOP/s."
     print(f"Estimated from FLOPs (no GPU measured): {tflops:.0f} TFLOP/s achieved is assumed for every preset.")
     print(f"train Dk = one pass over Dk's audio in training chunks; label Dk = the previous round's teacher over Dk (windows overlap "
-          f"by 1/4, as predict_many's margins); 100 ep. = 100 epochs of the paper's schedule ({steps_per_epoch} batches of {batch})")
+          f"by 1/4, as frame_probs_many's margins); 100 ep. = 100 epochs of the paper's schedule ({steps_per_epoch} batches of {batch})")
     head = ' '.join(f"{'train ' + d:>11} {'label ' + d:>10}" for d in PAPER_HOURS)
     print(f"{'task':<10} {'round':>5} {'GFLOP/chunk':>11} {'100 ep.':>8} {head}")
     gpu_h = lambda flop: flop / (tflops * 1e12) / 3600
@@ -209,7 +209,7 @@ def main():
         dp, agree = agreement(task, 1, device, min(batch, 8))
         ok = dp <= PROB_TOL and agree >= ARGMAX_TOL
         print(f"{task:<10} r1  max |Δp| {dp:.4f}  argmax agreement {agree:.4f}  {'within' if ok else 'OUTSIDE'} tolerance")
-    print(f"\nlabeling with the round-1 teachers (predict_many, batch {a.label_batch if not a.quick else 2})")
+    print(f"\nlabeling with the round-1 teachers (frame_probs_many, batch {a.label_batch if not a.quick else 2})")
     for task in TASKS:
         aps = label_bench(task, device, a.label_batch if not a.quick else 2, 30 if a.quick else 180, songs=2 if a.quick else 16)
         print(f"{task:<10} {aps:>10,.0f} audio hours per device hour")

@@ -1,8 +1,8 @@
 """Model speed and memory on this CPU, beside madmom's downbeat network on the same audio.
 
-For every round-1 Table 2 preset and every small CPU preset: whole-song inference (batch 1, `predict`
+For every round-1 Table 2 preset and every small CPU preset: whole-song inference (batch 1, `frame_probs`
 over a 60 s synthetic song) and a training step (forward + backward on a batch of 4 training chunks), in
-seconds of audio per second, with the peak resident memory each run adds. Then `predict` on 1 and 20
+seconds of audio per second, with the peak resident memory each run adds. Then `frame_probs` on 1 and 20
 minutes of audio (memory must not grow with the song beyond the output), and madmom's
 RNNDownBeatProcessor on the same 60 s song. Each measurement runs in its own process.
 Usage: python bench/model.py [--quick]
@@ -32,13 +32,13 @@ def _run(kind, task, rnd, size, seconds, q):
         proc(Signal(audio44[:44100 * 5], sample_rate=44100, num_channels=1))
         base = _rss_mb(); t = time.perf_counter(); proc(sig); dt = time.perf_counter() - t
         return q.put((seconds / dt, _rss_mb() - base))
-    from mirrepro.model import MIRModel, preset, predict, n_params
+    from mirrepro.model import MIRModel, preset, frame_probs, n_params
     audio = resample(audio44, 44100, 16000)
     torch.manual_seed(0)
     model = MIRModel(preset(task, rnd, size))
     if kind == 'predict':
-        predict(model, audio[:16000 * 5])                       # warm-up
-        base = _rss_mb(); t = time.perf_counter(); predict(model, audio); dt = time.perf_counter() - t
+        frame_probs(model, audio[:16000 * 5])                       # warm-up
+        base = _rss_mb(); t = time.perf_counter(); frame_probs(model, audio); dt = time.perf_counter() - t
         return q.put((seconds / dt, _rss_mb() - base, n_params(model)))
     spec = model.spec
     audio = np.resize(audio, BATCH * spec.chunk_samples)      # the song, repeated as needed

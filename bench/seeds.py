@@ -1,7 +1,7 @@
 """Seed-to-seed spread of one study configuration: the cpu profile's chord teacher trained with other seeds.
 
 Run after `make study` (it reads the study's corpus, and takes seed 0 from the study's own teacher,
-metrics/chord/r1.json, which has the same settings). Prints the test metric per seed and writes
+outputs/cpu/metrics/chord/r1.json, which has the same settings). Prints the test metric per seed and writes
 bench/results/seeds-cpu.json, which the report shows beside its bootstrap intervals.
 Usage: .venv/bin/python bench/seeds.py [task] [seeds...]      (default: chord 1 2)
 """
@@ -12,7 +12,8 @@ import numpy as np
 import torch
 
 from mirrepro.evaluate import evaluate
-from mirrepro.study import load_profile, manifest, metrics_file, train_config
+from mirrepro.study import load_profile, manifest, metrics_file
+from mirrepro.runs import train_config
 from mirrepro.train import train
 
 
@@ -22,13 +23,13 @@ def main():
     torch.set_num_threads(2)
     p = load_profile('params.yaml', 'cpu')
     base = train_config(p, task, 1)
-    study = json.loads(metrics_file(task, 'r1').read_text())
+    study = json.loads(metrics_file(p, task, 'r1').read_text())
     tests, valids = {0: study['test']}, {0: study['best_valid']}
     out = Path(tempfile.mkdtemp())
     for seed in seeds:
         t0 = time.perf_counter()
-        r = train(replace(base, seed=seed), out / f'seed{seed}', manifest(task, 'train'), manifest(task, 'valid'), progress=False)
-        tests[seed] = evaluate(r['model'].eval(), manifest(task, 'test'), task, progress=False)['mean']
+        r = train(replace(base, seed=seed), out / f'seed{seed}', manifest(p, task, 'train'), manifest(p, task, 'valid'), progress=False)
+        tests[seed] = evaluate(r['model'].eval(), manifest(p, task, 'test'), task, progress=False)['mean']
         valids[seed] = r['best_valid']
         print(f"{task} teacher, seed {seed}: validation {valids[seed]:.3f}, test {tests[seed]:.3f} ({time.perf_counter() - t0:.0f} s)", flush=True)
     test = [tests[s] for s in sorted(tests)]

@@ -111,8 +111,7 @@ def read_key(path) -> str:
 def write_key(path, key: str) -> Path: return atomic_write_text(path, key + '\n')
 
 # %% ../nbs/02_annotations.ipynb #c60815b8
-JAMS_NAMESPACES = {'downbeat': ('beat',), 'chord': ('chord', 'chord_harte'), 'key': ('key_mode',),
-                   'structure': ('segment_open', 'segment_salami_function', 'segment_salami_upper', 'multi_segment')}
+JAMS_NAMESPACES = {t: spec.jams for t, spec in TASKS.items()}    # each task's namespaces, in order of preference (TaskSpec.jams)
 
 def read_jams(path, task: str):
     "The annotation for `task` from a JAMS file, in the same form as the text readers return."
@@ -126,31 +125,36 @@ def read_jams(path, task: str):
         if len(found): break
     else: raise AnnotationError(path, None, f"no annotation in namespaces {JAMS_NAMESPACES[task]} for task {task!r}")
     obs = sorted(found[0].data, key=lambda o: o.time)
-    where = f"{path}#{found[0].namespace}"
-    if task == 'downbeat':
+    where, spec = f"{path}#{found[0].namespace}", TASKS[task]
+    if spec.annotation == 'beats':
         times = np.array([o.time for o in obs])
         if (np.diff(times) <= 0).any(): raise AnnotationError(where, None, "beat times are not increasing")
         pos = [o.value for o in obs]
         return times, (np.array(pos, dtype=int) if all(p is not None for p in pos) else None)
-    if task == 'key':
+    if spec.annotation == 'key':
         key = str(obs[0].value).replace(':', ' ')
         try: key_class(key)
         except LabelError as e: raise AnnotationError(where, None, str(e)) from None
         return key
     segs, last = [], 0.0
     for j, o in enumerate(obs, 1):
-        label = str(o.value if task == 'chord' or not isinstance(o.value, dict) else o.value.get('label'))
+        label = str(o.value.get('label') if isinstance(o.value, dict) else o.value)
         if o.duration <= 0: raise AnnotationError(where, j, f"segment at {o.time} has duration {o.duration}")
         if o.time < last - 1e-6: raise AnnotationError(where, j, f"segment at {o.time} overlaps the previous one")
-        if task == 'chord':
-            try: chord_class(label)
-            except LabelError as e: raise AnnotationError(where, j, str(e)) from None
+        try: spec.check_label(label)
+        except LabelError as e: raise AnnotationError(where, j, str(e)) from None
         segs.append((float(o.time), float(o.time + o.duration), label)); last = o.time + o.duration
     return segs
 
 # %% ../nbs/02_annotations.ipynb #ee80a254
-READERS = {'downbeat': read_beats, 'chord': read_chords, 'key': read_key, 'structure': read_segments}
-SUFFIXES = {'downbeat': '.beats', 'chord': '.chords.lab', 'key': '.key', 'structure': '.sections.lab'}
+def _read_text(path, task: str):
+    spec = TASKS[task]
+    if spec.annotation == 'beats': return read_beats(path)
+    if spec.annotation == 'key': return read_key(path)
+    return _read_intervals(path, spec.check_label)
+
+READERS = {t: (lambda path, t=t: _read_text(path, t)) for t in TASKS}   # each task's text reader (read_chords for chord, …)
+SUFFIXES = {t: spec.suffix for t, spec in TASKS.items()}                 # each task's text file suffix (TaskSpec.suffix)
 
 def read_annotation(path, task: str):
     "Read the annotation of `task` from `path` (a JAMS file or the task's text format)."
@@ -159,13 +163,13 @@ def read_annotation(path, task: str):
 
 def write_annotation(path, task: str, annotation) -> Path:
     "Write `annotation` (as `read_annotation` returns it) in the text format of `task`."
-    if task == 'downbeat':
+    if task not in TASKS: raise KeyError(f"unknown task {task!r}; expected one of {sorted(READERS)}")
+    if TASKS[task].annotation == 'beats':
         times, positions = annotation
         if positions is None: return atomic_write_text(path, ''.join(f"{t:.4f}\n" for t in times))
         return write_beats(path, times, positions)
-    if task == 'key': return write_key(path, annotation)
-    if task in ('chord', 'structure'): return write_segments(path, annotation)
-    raise KeyError(f"unknown task {task!r}; expected one of {sorted(READERS)}")
+    if TASKS[task].annotation == 'key': return write_key(path, annotation)
+    return write_segments(path, annotation)
 
 # %% ../nbs/02_annotations.ipynb #d93b2839
 SPLITS = ('train', 'valid', 'test', 'unlabeled')

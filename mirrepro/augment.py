@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 import torchaudio.transforms as T
 from .audio import SR
-from .tasks import TaskSpec, transpose_labels, transpose_probs
+from .tasks import TASKS, TaskSpec, transpose_labels, transpose_probs
 
 # %% auto #0
 __all__ = ['AugmentConfig', 'pitch_shift', 'shift_targets', 'audio_chain', 'Augment', 'SpecMask']
@@ -39,7 +39,7 @@ class AugmentConfig:
     def table2(cls, task: str, round: int, **kw) -> 'AugmentConfig':
         "The augmentations of Table 2's row for `task` at `round`."
         later = round > 1
-        return cls(pitch_shift=True, audio=True, time_mask=later and task == 'downbeat', freq_mask=later and task != 'downbeat',
+        return cls(pitch_shift=True, audio=True, time_mask=later and TASKS[task].late_mask == 'time', freq_mask=later and TASKS[task].late_mask == 'freq',
                    **{'augment_labeled': not later, **kw})
 
 # %% ../nbs/05_augment.ipynb #031a088f

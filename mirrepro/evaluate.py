@@ -41,16 +41,17 @@ def decode_chord(probs: np.ndarray, smooth: int = 1) -> list[tuple[float, float,
 
 def decode_structure_probs(probs: np.ndarray, threshold: float = 0.5, duration: float | None = None):
     "Segments from (frames, 8) structure outputs: 7 function probabilities and the boundary probability."
-    probs = np.asarray(probs)
-    return decode_structure(probs[:, :7], probs[:, 7], threshold=threshold, duration=duration)
+    probs, n = np.asarray(probs), TASKS['structure'].n_classes
+    return decode_structure(probs[:, :n], probs[:, n], threshold=threshold, duration=duration)
 
 def decode(probs: np.ndarray, task: str, duration: float | None = None):
     "The annotation of `task` decoded from frame probabilities (as `mirrepro.annotations` readers return)."
-    if task == 'downbeat': return decode_downbeat(probs)
-    if task == 'chord': return decode_chord(probs)
-    if task == 'key': return decode_key(probs)
-    if task == 'structure': return decode_structure_probs(probs, duration=duration)
-    raise KeyError(f"unknown task {task!r}")
+    if task not in TASKS: raise KeyError(f"unknown task {task!r}")
+    spec = TASKS[task]
+    if spec.annotation == 'beats': return decode_downbeat(probs, spec.fps)
+    if spec.annotation == 'key': return decode_key(probs, spec)
+    if spec.boundary: return decode_structure_probs(probs, duration=duration)
+    return decode_chord(probs)
 
 # %% ../nbs/08_evaluate.ipynb #6a646e76
 def downbeat_f(ref, est) -> float:
@@ -107,10 +108,10 @@ def madmom_estimate(audio: np.ndarray, task: str, sr: int = SR):
     if task not in MADMOM_TASKS: raise KeyError(f"madmom has no {task} system; it has {MADMOM_TASKS}")
     m = _madmom()
     sig = Signal(resample(audio, sr, 44100) if sr != 44100 else audio, sample_rate=44100, num_channels=1)
-    if task == 'downbeat':
+    if TASKS[task].annotation == 'beats':
         est = m['dbn'](m['rnn'](sig))
         return est[:, 0], est[:, 1].astype(int)
-    if task == 'key': return m['key_label'](m['key'](sig))
+    if TASKS[task].annotation == 'key': return m['key_label'](m['key'](sig))
     return [(float(s), float(e), str(l)) for s, e, l in m['crf'](m['chord_feat'](sig))]
 
 # %% ../nbs/08_evaluate.ipynb #a7c1e002
@@ -132,9 +133,9 @@ def baseline_estimate(audio: np.ndarray, task: str, sr: int = SR):
     from mirrepro.tasks import KEY_CLASSES, CHORD_CLASSES
     if task not in BASELINE_TASKS: raise KeyError(f"no trivial baseline for {task}; there is one for {BASELINE_TASKS}")
     duration = len(audio) / sr
-    if task == 'structure': return [(0.0, float(duration), 'verse')]
+    if TASKS[task].boundary: return [(0.0, float(duration), 'verse')]      # one segment: no boundary at all
     chroma = chromagram(audio, sr)
-    if task == 'key':     # Pearson correlation with all 24 profiles at once: z-scores, then one product
+    if TASKS[task].annotation == 'key':     # Pearson correlation with all 24 profiles at once: z-scores, then one product
         z = lambda x: (x - x.mean(-1, keepdims=True)) / np.maximum(x.std(-1, keepdims=True), 1e-12)
         profiles = np.stack([np.roll(KK_MAJOR, k) for k in range(12)] + [np.roll(KK_MINOR, k) for k in range(12)])
         return KEY_CLASSES[int(np.argmax(z(profiles) @ z(chroma.mean(0))))]
@@ -154,7 +155,7 @@ def evaluate(model, manifest, task: str, out=None, system: str = 'model', progre
     from tqdm import tqdm     # text bars: they read well in executed notebooks and logs
     from mirrepro.annotations import read_manifest
     from mirrepro.audio import load_audio, atomic_output
-    from mirrepro.model import predict
+    from mirrepro.model import frame_probs
     given = isinstance(manifest, (list, tuple))
     where = f"{len(manifest)} given tracks" if given else str(manifest)
     tracks = [t for t in (manifest if given else read_manifest(manifest)) if t.has(task)]
@@ -164,7 +165,7 @@ def evaluate(model, manifest, task: str, out=None, system: str = 'model', progre
         audio = load_audio(t.audio)
         if system == 'madmom': est = madmom_estimate(audio, task)
         elif system == 'baseline': est = baseline_estimate(audio, task)
-        else: est = decode(predict(model, audio), task, duration=len(audio) / SR)
+        else: est = decode(frame_probs(model, audio), task, duration=len(audio) / SR)
         per_track[t.track_id] = score(task, t.annotation(task), est)
     result = dict(task=task, system=system, metric=TASKS[task].metric, manifest=where, n_tracks=len(per_track),
                   mean=float(np.mean(list(per_track.values()))), per_track=per_track)

@@ -16,8 +16,8 @@ from .audio import SR, atomic_output
 
 # %% auto #0
 __all__ = ['PAPER_PARAMS', 'ModelConfig', 'HarmonicFilters', 'norm2d', 'ResUnit', 'FrontEnd', 'Attention', 'Layer', 'sinusoid',
-           'PerceiverTFBlock', 'MIRModel', 'n_params', 'pitch_embedding', 'preset', 'activations', 'predict_many',
-           'predict', 'CheckpointError', 'save_checkpoint', 'load_checkpoint']
+           'PerceiverTFBlock', 'MIRModel', 'n_params', 'pitch_embedding', 'preset', 'activations', 'frame_probs_many',
+           'frame_probs', 'CheckpointError', 'save_checkpoint', 'load_checkpoint']
 
 # %% ../nbs/04_model.ipynb #57e51389
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class ModelConfig:
     @property
     def head_width(self) -> int: return self.head_dim or self.temp_dim
     @property
-    def n_outputs(self) -> int: return self.spec.n_classes + (1 if self.task == 'structure' else 0)
+    def n_outputs(self) -> int: return self.spec.n_outputs
     @property
     def n_bins(self) -> int:
         "Filter centres per harmonic: from fmin up to the last centre whose top harmonic is below Nyquist, even."
@@ -234,9 +234,10 @@ def pitch_embedding(cfg: ModelConfig) -> torch.Tensor:
     return 3.0 * torch.stack(cols, 1) + torch.randn(n, cfg.spec_dim) * 0.02     # as loud as a token's content
 
 # %% ../nbs/04_model.ipynb #85763a36
-_TASK_FIXED = {  # per task, shared by its three rounds: Hop, Pool, and the unnamed column (residual units)
-    'downbeat': dict(hop=160, pool=(2, 2), res_units=1), 'chord': dict(hop=500, pool=(4, 4), res_units=2),
-    'key': dict(hop=320, pool=(4, 100), res_units=3), 'structure': dict(hop=512, pool=(4, 6), res_units=1)}
+_FREQ_POOL = {'downbeat': 2, 'chord': 4, 'key': 4, 'structure': 4}   # Table 2's first pool factor (frequency)
+_RES_UNITS = {'downbeat': 1, 'chord': 2, 'key': 3, 'structure': 1}   # Table 2's unnamed column: residual units
+# per task, shared by its three rounds: the hop and time pool of the task's frame grid (mirrepro.tasks), and the two above
+_TASK_FIXED = {t: dict(hop=s.hop, pool=(_FREQ_POOL[t], s.time_pool), res_units=_RES_UNITS[t]) for t, s in TASKS.items()}
 _TABLE2 = {  # (task, round): Layer, Spec D., Temp D., Heads, L. Arr, and the paper's parameter count
     ('downbeat', 1): (5, 32, 128, 4, 4, 11.0e6), ('downbeat', 2): (5, 64, 256, 4, 4, 43.3e6), ('downbeat', 3): (6, 256, 256, 4, 4, 91.3e6),
     ('chord', 1): (5, 64, 64, 4, 8, 2.9e6), ('chord', 2): (5, 128, 128, 4, 8, 11.4e6), ('chord', 3): (6, 256, 256, 8, 8, 91.9e6),
@@ -268,7 +269,7 @@ def preset(task: str, round: int, size: str = 'paper', **overrides) -> ModelConf
 # %% ../nbs/04_model.ipynb #054542a4
 def activations(logits: torch.Tensor, task: str) -> torch.Tensor:
     "Probabilities from logits (…, outputs): softmax over classes; structure's last output is a boundary sigmoid."
-    if task == 'structure':
+    if TASKS[task].boundary:
         return torch.cat([logits[..., :-1].softmax(-1), logits[..., -1:].sigmoid()], -1)
     return logits.softmax(-1)
 
@@ -282,7 +283,7 @@ def _windows(n_frames: int, window: int, margin: int):
     return [(s, a, b) for s, a, b in zip(starts, cuts[:-1], cuts[1:])]
 
 @torch.inference_mode()
-def predict_many(model: MIRModel, audios, window: int | None = None, margin: int | None = None, batch_size: int = 4,
+def frame_probs_many(model: MIRModel, audios, window: int | None = None, margin: int | None = None, batch_size: int = 4,
                  device=None, autocast: bool | None = None):
     "Yield `(i, probabilities)` for each song of the iterable `audios`, windows of different songs sharing batches."
     spec, fs, task = model.spec, model.spec.frame_samples, model.spec.name
@@ -319,9 +320,9 @@ def predict_many(model: MIRModel, audios, window: int | None = None, margin: int
             if len(queue) == batch_size: yield from run(queue); queue = []
     if queue: yield from run(queue)
 
-def predict(model: MIRModel, audio, **kwargs) -> np.ndarray:
-    "Frame probabilities `(frames, outputs)` for one whole song (16 kHz mono array or tensor); see `predict_many`."
-    return next(predict_many(model, [audio], **kwargs))[1]
+def frame_probs(model: MIRModel, audio, **kwargs) -> np.ndarray:
+    "Frame probabilities `(frames, outputs)` for one whole song (16 kHz mono array or tensor); see `frame_probs_many`."
+    return next(frame_probs_many(model, [audio], **kwargs))[1]
 
 # %% ../nbs/04_model.ipynb #e4f12435
 class CheckpointError(RuntimeError):

@@ -10,7 +10,8 @@ import numpy as np
 import torch
 from .audio import load_audio, atomic_output, AudioError, SR
 from .annotations import read_manifest
-from .model import MIRModel, load_checkpoint, predict_many
+from .tasks import TASKS
+from .model import MIRModel, load_checkpoint, frame_probs_many
 from . import distributed
 
 # %% auto #0
@@ -24,7 +25,7 @@ def quantize(p: np.ndarray, dtype: str = 'uint8') -> np.ndarray:
 
 def dequantize(q: np.ndarray, task: str) -> np.ndarray:
     p = q.astype(np.float32) / (255.0 if q.dtype == np.uint8 else 1.0)
-    n = 7 if task == 'structure' else p.shape[-1]
+    n = TASKS[task].n_classes if TASKS[task].boundary else p.shape[-1]     # a boundary output is not a class: not renormalised
     p[:, :n] = (p[:, :n] + 1e-6) / (p[:, :n] + 1e-6).sum(-1, keepdims=True)
     return p
 
@@ -97,7 +98,7 @@ def label_manifest(checkpoint, manifest, out, shard_tracks: int = 16, dtype: str
             try: loaded.append((t, load_audio(t.audio)))
             except AudioError as e:
                 failures.append(dict(track_id=t.track_id, error=str(e))); bar.update()
-        for i, probs in predict_many(model, (a for _, a in loaded), batch_size=batch_size, device=device):    # windows batched across songs
+        for i, probs in frame_probs_many(model, (a for _, a in loaded), batch_size=batch_size, device=device):    # windows batched across songs
             t, audio = loaded[i]
             arrays[t.track_id] = quantize(probs, dtype)
             entries.append(dict(track_id=t.track_id, frames=len(probs), duration=len(audio) / SR))

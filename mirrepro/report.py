@@ -19,7 +19,7 @@ PAPER_TABLE3 = {  # Table 3 of the paper: its supervised teacher and its propose
     'key': dict(supervised=0.731, proposed=0.764, test='GiantSteps'), 'structure': dict(supervised=0.594, proposed=0.632, test='Isophonics')}
 REFERENCES = ('madmom', 'baseline')     # runs that are not models of the study
 
-def collect(metrics_dir='metrics'):
+def collect(metrics_dir):
     "One row per (task, run) from the study's metrics files (timing and history files skipped)."
     import pandas as pd
     rows = []
@@ -124,7 +124,7 @@ def table3(df):
     return pd.DataFrame(rows).set_index('task')
 
 # %% ../nbs/11_report.ipynb #b0e1c018
-def timings(metrics_dir='metrics') -> 'pd.DataFrame':
+def timings(metrics_dir) -> 'pd.DataFrame':
     "One row per stage: its kind (corpus, teacher, label, student, madmom, baseline), total and parts in seconds."
     import pandas as pd
     rows = [json.loads(f.read_text()) for f in sorted((Path(metrics_dir) / 'timing').glob('*.json'))]

@@ -176,10 +176,10 @@ def _texture(rng, fn: str, style: Style, programs: dict) -> dict:
 def _choose(rng, options, k=1):
     return [int(x) for x in rng.choice(np.array(options), size=k, replace=len(options) < k)]
 
-def compose(seed: int, style: Style | str = 'labeled') -> Song:
-    "Compose one song from `seed` in `style`: MIDI plus exact beat, chord, key and structure labels."
-    style = STYLES[style] if isinstance(style, str) else style
-    rng = np.random.default_rng(seed)
+
+# %% ../nbs/03_synth.ipynb #e357dc01
+def _song_plan(rng, style: Style) -> dict:
+    "Key, tempo, meter, the section plan, the instruments, and each function's chords and texture."
     tonic, mode = int(rng.integers(12)), 'minor' if rng.random() < style.minor else 'major'
     tempo, meter = float(rng.uniform(*style.tempo)), 3 if rng.random() < style.triple else 4
     target = rng.uniform(*style.duration)
@@ -197,8 +197,28 @@ def compose(seed: int, style: Style | str = 'labeled') -> Song:
         material[fn] = dict(chords=chords, texture=_texture(rng, fn, style, programs))
     if mode == 'minor':   # the outro resolves to the tonic chord
         material['outro']['chords'][-1] = (0, 'min')
+    return dict(tonic=tonic, mode=mode, tempo=tempo, meter=meter, plan=plan, programs=programs, material=material)
 
-    # the beat grid: pickup beats, the bars of the plan, and one final downbeat
+# %% ../nbs/03_synth.ipynb #d0a489af
+@dataclass
+class _Grid:
+    "A song's beats: times, lengths (s), bar positions (1 = downbeat), and the pickup beats before the first bar."
+    beats: np.ndarray
+    durs: np.ndarray
+    positions: np.ndarray
+    pickup: int
+
+    @property
+    def n(self) -> int: return len(self.beats)
+
+    def at(self, beat_index: int, offset: float) -> float:
+        "Time of `offset` beats after beat `beat_index` (fractional beats follow the local tempo)."
+        k = beat_index + int(np.floor(offset)); f = offset - np.floor(offset)
+        k = min(k, self.n - 1)
+        return self.beats[k] + f * self.durs[k]
+
+def _beat_grid(rng, style: Style, plan, meter: int, tempo: float) -> _Grid:
+    "Pickup beats, the bars of `plan`, one final downbeat; a smoothly drifting tempo after a short silence."
     pickup = int(rng.integers(1, 3)) if rng.random() < style.pickup else 0
     n_beats = pickup + sum(b for _, b in plan) * meter + 1
     period, phase = rng.uniform(24, 96), rng.uniform(0, 2 * np.pi)
@@ -208,134 +228,159 @@ def compose(seed: int, style: Style | str = 'labeled') -> Song:
     t0 = rng.uniform(*style.silence)
     beats = t0 + np.r_[0, np.cumsum(durs[:-1])]
     positions = (np.arange(n_beats) - pickup) % meter + 1
+    return _Grid(beats, durs, positions, pickup)
 
-    def at(beat_index: int, offset: float) -> float:
-        "Time of `offset` beats after beat `beat_index` (fractional beats follow the local tempo)."
-        k = beat_index + int(np.floor(offset)); f = offset - np.floor(offset)
-        k = min(k, n_beats - 1)
-        return beats[k] + f * durs[k]
+# %% ../nbs/03_synth.ipynb #564054bc
+class _Band:
+    "A song's instruments, filled note by note; each note is humanized in time and velocity as it is added."
+    def __init__(self, rng, style: Style):
+        self.rng, self.style, self.parts = rng, style, {}
 
-    parts: dict[tuple, pretty_midi.Instrument] = {}
-    def add(role, program, pitch, start, end, velocity, is_drum=False):
+    def add(self, role, program, pitch, start, end, velocity, is_drum=False):
         key = (role, program, is_drum)
-        if key not in parts: parts[key] = pretty_midi.Instrument(program=program, is_drum=is_drum, name=role)
-        j = rng.normal(0, style.jitter * (0.4 if is_drum else 1.0))
-        s = max(0.0, start + float(np.clip(j, -2.5 * style.jitter, 2.5 * style.jitter)))
-        v = int(np.clip(velocity + rng.integers(-style.velocity_jitter, style.velocity_jitter + 1), 1, 127))
-        parts[key].notes.append(pretty_midi.Note(velocity=v, pitch=int(pitch), start=s, end=max(s + 0.03, end)))
+        if key not in self.parts: self.parts[key] = pretty_midi.Instrument(program=program, is_drum=is_drum, name=role)
+        j = self.rng.normal(0, self.style.jitter * (0.4 if is_drum else 1.0))
+        s = max(0.0, start + float(np.clip(j, -2.5 * self.style.jitter, 2.5 * self.style.jitter)))
+        v = int(np.clip(velocity + self.rng.integers(-self.style.velocity_jitter, self.style.velocity_jitter + 1), 1, 127))
+        self.parts[key].notes.append(pretty_midi.Note(velocity=v, pitch=int(pitch), start=s, end=max(s + 0.03, end)))
 
-    scale = SCALES[mode]
-    chord_segments, sections = [], []
-    if pickup:   # a count-in on the rim, or the melody entering early
-        for b in range(pickup):
-            add('drums', 0, STICK, beats[b], beats[b] + 0.1, 80, is_drum=True)
-    lead_pitch = 72 + tonic % 12 - (12 if tonic > 6 else 0)
-    bar_index = 0
-    for si, (fn, n_bars) in enumerate(plan):
-        m, tex = material[fn], material[fn]['texture']
-        level = LEVELS[fn]
-        first_beat = pickup + bar_index * meter
-        sections.append((fn, float(beats[first_beat]), float(beats[min(first_beat + n_bars * meter, n_beats - 1)])))
-        # harmonic rhythm: chords per bar (2 only in 4/4), or one chord per two bars
-        hr = tex['harmonic_rhythm'] if not (tex['harmonic_rhythm'] == 2 and meter == 3) else 1
-        span = meter / hr   # beats per chord
-        n_chords = int(round(n_bars * meter / span))
-        motif = [x / 2 for x in range(2 * meter * 2) if (x % 2 == 0 and x // 2 % meter == 0) or rng.random() < tex['density']]
-        for c in range(n_chords):
-            root, q = m['chords'][c % len(m['chords'])]
-            cb = first_beat + int(round(c * span))      # chord's first beat
-            ce = first_beat + int(round((c + 1) * span))
-            start, end = beats[cb], beats[min(ce, n_beats - 1)]
-            chord_segments.append((float(start), float(end), chord_label(tonic, root, q)))
-            tones = [(tonic + root + i) for i in INTERVALS[q]]
-            fade = 1.0 if fn != 'outro' else 1.0 - 0.35 * c / max(n_chords - 1, 1)
-            lv = level * fade
-            # bass
-            broot = 36 + (tonic + root) % 12
-            if tex['bass']:
-                fig = {'whole': [(0, span, 0)], 'roots': [(b, 1, 0) for b in range(int(span))],
-                       'root_fifth': [(b, 1, 7 if b % 2 else 0) for b in range(int(span))],
-                       'eighths': [(x / 2, 0.5, 12 if x % 4 == 3 else 0) for x in range(int(2 * span))],
-                       'syncopated': [(0, 1.5, 0), (1.5, 1, 0), (2.5, 0.5, 7), (3, 1, 0)][:max(1, int(span))]}[tex['bass']]
-                for off, dur, iv in fig:
-                    if off >= span: continue
-                    down = (cb - pickup + off) % meter == 0
-                    add('bass', programs['bass'], broot + iv, at(cb, off), at(cb, min(off + dur, span)) - 0.02, lv + (14 if down else 0))
-            # comping
-            voicing = sorted(60 + ((t - 60) % 12) - (12 if (t % 12) > 7 else 0) for t in tones)
-            cfig = {'sustain': [(0, span)], 'block': [(b, 0.9) for b in range(int(span))],
-                    'stabs': [(0, 0.5), (1.5, 0.5), (3, 0.5)] if meter == 4 else [(0, 0.5), (1, 0.5), (2, 0.5)],
-                    'offbeat': [(b + 0.5, 0.4) for b in range(int(span))], 'strum': [(0, 1), (1, 0.5), (1.5, 1), (2.5, 0.5), (3, 1)],
-                    'arp': [(x / 2, 0.5) for x in range(int(2 * span))]}[tex['comp']]
-            for k, (off, dur) in enumerate(cfig):
+def _play_chords(band: _Band, grid: _Grid, p: dict, fn: str, first_beat: int, span: float, n_chords: int, lv):
+    "Bass, comping and pad under each chord of the section; the chord segments, and the last chord's level."
+    tonic, meter, tex, m = p['tonic'], p['meter'], p['material'][fn]['texture'], p['material'][fn]
+    segments, pickup, at = [], grid.pickup, grid.at
+    for c in range(n_chords):
+        root, q = m['chords'][c % len(m['chords'])]
+        cb = first_beat + int(round(c * span))      # chord's first beat
+        ce = first_beat + int(round((c + 1) * span))
+        start, end = grid.beats[cb], grid.beats[min(ce, grid.n - 1)]
+        segments.append((float(start), float(end), chord_label(tonic, root, q)))
+        tones = [(tonic + root + i) for i in INTERVALS[q]]
+        fade = 1.0 if fn != 'outro' else 1.0 - 0.35 * c / max(n_chords - 1, 1)
+        lv = LEVELS[fn] * fade
+        broot = 36 + (tonic + root) % 12
+        if tex['bass']:
+            fig = {'whole': [(0, span, 0)], 'roots': [(b, 1, 0) for b in range(int(span))],
+                   'root_fifth': [(b, 1, 7 if b % 2 else 0) for b in range(int(span))],
+                   'eighths': [(x / 2, 0.5, 12 if x % 4 == 3 else 0) for x in range(int(2 * span))],
+                   'syncopated': [(0, 1.5, 0), (1.5, 1, 0), (2.5, 0.5, 7), (3, 1, 0)][:max(1, int(span))]}[tex['bass']]
+            for off, dur, iv in fig:
                 if off >= span: continue
                 down = (cb - pickup + off) % meter == 0
-                notes = [voicing[k % len(voicing)]] if tex['comp'] == 'arp' else voicing
-                for n_i, p in enumerate(notes):
-                    stagger = 0.012 * n_i if tex['comp'] == 'strum' else 0.0
-                    add('comp', tex['comp_program'], p, at(cb, off) + stagger, at(cb, min(off + dur, span)), lv - 10 + (10 if down else 0))
-            if tex['pad']:
-                for p in voicing[:3]:
-                    add('pad', programs['pad'], p - 12 if p > 64 else p, start, end, lv - 22)
-        # lead: a two-bar rhythmic motif over the section, chord tones on beats, scale steps in between
-        if tex['lead']:
-            prog = tex['lead_program']
-            n_sec_beats = n_bars * meter
-            onsets = [b0 + x for b0 in range(0, n_sec_beats, 2 * meter) for x in motif if b0 + x < n_sec_beats]
-            if rng.random() < style.syncopation:
-                onsets = sorted({o + (0.5 if rng.random() < 0.3 and o % 1 == 0 and o % meter else 0) for o in onsets})
-            if si > 0 and rng.random() < style.pickup:   # pickup into the section
-                onsets = [-1.0, -0.5] + onsets
-            for j, off in enumerate(onsets):
-                nxt = onsets[j + 1] if j + 1 < len(onsets) else n_sec_beats
-                beat_in = off % 1 == 0 and off >= 0
-                cidx = min(int(max(off, 0) // span), n_chords - 1)
-                root, q = m['chords'][cidx % len(m['chords'])]
-                if beat_in:
-                    cands = [tonic + root + i + 12 * o for i in INTERVALS[q][:3] for o in range(3, 8)]
-                else:
-                    cands = [tonic + s + 12 * o for s in scale for o in range(3, 8)]
-                cands = [p for p in cands if 62 <= p <= 88]
-                near = sorted(cands, key=lambda p: (abs(p - lead_pitch), p))[:3]
-                lead_pitch = near[min(int(rng.integers(0, 3)), len(near) - 1)] if off >= 0 else near[0]
-                dur = min(nxt - off, 2.0) * 0.9
-                add('lead', prog, lead_pitch, at(first_beat, off), at(first_beat, off + dur), lv - 4 + (8 if off % meter == 0 else 0))
-        # drums
-        if tex['drums']:
-            for b in range(n_bars):
-                bb = first_beat + b * meter
-                sync = rng.random() < style.syncopation
-                hits = _fill(meter, rng) if b == n_bars - 1 and n_bars > 1 and rng.random() < 0.4 else []
-                fill_from = min((h[0] for h in hits), default=meter)
-                hits += [h for h in _drum_pattern(tex['drums'], meter, rng, sync) if h[0] < fill_from]
-                if b == 0 and tex['drums'] != 'light': hits.append((0, CRASH, 100))
-                for off, drum, vel in hits:
-                    add('drums', 0, drum, at(bb, off), at(bb, off) + 0.1, vel * (0.75 + 0.25 * level / 104), is_drum=True)
-        bar_index += n_bars
+                band.add('bass', p['programs']['bass'], broot + iv, at(cb, off), at(cb, min(off + dur, span)) - 0.02, lv + (14 if down else 0))
+        voicing = sorted(60 + ((t - 60) % 12) - (12 if (t % 12) > 7 else 0) for t in tones)
+        cfig = {'sustain': [(0, span)], 'block': [(b, 0.9) for b in range(int(span))],
+                'stabs': [(0, 0.5), (1.5, 0.5), (3, 0.5)] if meter == 4 else [(0, 0.5), (1, 0.5), (2, 0.5)],
+                'offbeat': [(b + 0.5, 0.4) for b in range(int(span))], 'strum': [(0, 1), (1, 0.5), (1.5, 1), (2.5, 0.5), (3, 1)],
+                'arp': [(x / 2, 0.5) for x in range(int(2 * span))]}[tex['comp']]
+        for k, (off, dur) in enumerate(cfig):
+            if off >= span: continue
+            down = (cb - pickup + off) % meter == 0
+            notes = [voicing[k % len(voicing)]] if tex['comp'] == 'arp' else voicing
+            for n_i, pitch in enumerate(notes):
+                stagger = 0.012 * n_i if tex['comp'] == 'strum' else 0.0
+                band.add('comp', tex['comp_program'], pitch, at(cb, off) + stagger, at(cb, min(off + dur, span)), lv - 10 + (10 if down else 0))
+        if tex['pad']:
+            for pitch in voicing[:3]:
+                band.add('pad', p['programs']['pad'], pitch - 12 if pitch > 64 else pitch, start, end, lv - 22)
+    return segments, lv
 
-    # the final downbeat: tonic chord, bass, crash; the sound then rings out
-    last = n_beats - 1
+def _play_lead(band: _Band, grid: _Grid, p: dict, si: int, fn: str, first_beat: int, n_bars: int, span: float, n_chords: int,
+               motif: list, lv, lead_pitch: int) -> int:
+    "A lead line over the section on its rhythmic motif; returns the last pitch, where the next section's lead starts from."
+    rng, style, tonic, meter, m = band.rng, band.style, p['tonic'], p['meter'], p['material'][fn]
+    n_sec_beats = n_bars * meter
+    onsets = [b0 + x for b0 in range(0, n_sec_beats, 2 * meter) for x in motif if b0 + x < n_sec_beats]
+    if rng.random() < style.syncopation:
+        onsets = sorted({o + (0.5 if rng.random() < 0.3 and o % 1 == 0 and o % meter else 0) for o in onsets})
+    if si > 0 and rng.random() < style.pickup:   # pickup into the section
+        onsets = [-1.0, -0.5] + onsets
+    for j, off in enumerate(onsets):
+        nxt = onsets[j + 1] if j + 1 < len(onsets) else n_sec_beats
+        beat_in = off % 1 == 0 and off >= 0
+        cidx = min(int(max(off, 0) // span), n_chords - 1)
+        root, q = m['chords'][cidx % len(m['chords'])]
+        if beat_in:
+            cands = [tonic + root + i + 12 * o for i in INTERVALS[q][:3] for o in range(3, 8)]
+        else:
+            cands = [tonic + s + 12 * o for s in SCALES[p['mode']] for o in range(3, 8)]
+        cands = [c for c in cands if 62 <= c <= 88]
+        near = sorted(cands, key=lambda c: (abs(c - lead_pitch), c))[:3]
+        lead_pitch = near[min(int(rng.integers(0, 3)), len(near) - 1)] if off >= 0 else near[0]
+        dur = min(nxt - off, 2.0) * 0.9
+        band.add('lead', m['texture']['lead_program'], lead_pitch, grid.at(first_beat, off), grid.at(first_beat, off + dur),
+                 lv - 4 + (8 if off % meter == 0 else 0))
+    return lead_pitch
+
+def _play_drums(band: _Band, grid: _Grid, p: dict, fn: str, first_beat: int, n_bars: int):
+    "The section's drum pattern bar by bar: a fill in the last bar (sometimes), a crash on the first."
+    rng, meter, tex, level = band.rng, p['meter'], p['material'][fn]['texture'], LEVELS[fn]
+    for b in range(n_bars):
+        bb = first_beat + b * meter
+        sync = rng.random() < band.style.syncopation
+        hits = _fill(meter, rng) if b == n_bars - 1 and n_bars > 1 and rng.random() < 0.4 else []
+        fill_from = min((h[0] for h in hits), default=meter)
+        hits += [h for h in _drum_pattern(tex['drums'], meter, rng, sync) if h[0] < fill_from]
+        if b == 0 and tex['drums'] != 'light': hits.append((0, CRASH, 100))
+        for off, drum, vel in hits:
+            band.add('drums', 0, drum, grid.at(bb, off), grid.at(bb, off) + 0.1, vel * (0.75 + 0.25 * level / 104), is_drum=True)
+
+def _play_section(band: _Band, grid: _Grid, p: dict, si: int, fn: str, n_bars: int, first_beat: int, lead_pitch: int, lv):
+    "One section: chords (bass, comping, pad), lead, drums. Its chord segments and (function, start, end), the lead's last pitch and level."
+    meter, tex = p['meter'], p['material'][fn]['texture']
+    section = (fn, float(grid.beats[first_beat]), float(grid.beats[min(first_beat + n_bars * meter, grid.n - 1)]))
+    # harmonic rhythm: chords per bar (2 only in 4/4), or one chord per two bars
+    hr = tex['harmonic_rhythm'] if not (tex['harmonic_rhythm'] == 2 and meter == 3) else 1
+    span = meter / hr   # beats per chord
+    n_chords = int(round(n_bars * meter / span))
+    motif = [x / 2 for x in range(2 * meter * 2) if (x % 2 == 0 and x // 2 % meter == 0) or band.rng.random() < tex['density']]
+    segments, lv = _play_chords(band, grid, p, fn, first_beat, span, n_chords, lv)
+    if tex['lead']: lead_pitch = _play_lead(band, grid, p, si, fn, first_beat, n_bars, span, n_chords, motif, lv, lead_pitch)
+    if tex['drums']: _play_drums(band, grid, p, fn, first_beat, n_bars)
+    return segments, section, lead_pitch, lv
+
+# %% ../nbs/03_synth.ipynb #75de8229
+def _ending(seed: int, style: Style, p: dict, grid: _Grid, band: _Band, chord_segments: list, sections: list) -> Song:
+    "The final downbeat and ring-out, the labels closed with N/silence, and the song's MIDI and mix gains."
+    tonic, mode, tempo, rng = p['tonic'], p['mode'], p['tempo'], band.rng
+    last = grid.n - 1
     final_root, final_q = 0, 'min' if mode == 'minor' else 'maj'
     ring = 2.0 * 60 / tempo + 0.8
-    end_music = float(beats[last] + ring)
-    chord_segments.append((float(beats[last]), end_music, chord_label(tonic, final_root, final_q)))
+    end_music = float(grid.beats[last] + ring)
+    chord_segments.append((float(grid.beats[last]), end_music, chord_label(tonic, final_root, final_q)))
     for i in INTERVALS[final_q]:
-        add('comp', material['outro']['texture']['comp_program'], 60 + (tonic + i) % 12, beats[last], end_music - 0.3, 90)
-    add('bass', programs['bass'], 36 + tonic, beats[last], end_music - 0.3, 100)
-    add('drums', 0, CRASH, beats[last], beats[last] + 0.5, 100, is_drum=True)
-    add('drums', 0, KICK, beats[last], beats[last] + 0.1, 115, is_drum=True)
+        band.add('comp', p['material']['outro']['texture']['comp_program'], 60 + (tonic + i) % 12, grid.beats[last], end_music - 0.3, 90)
+    band.add('bass', p['programs']['bass'], 36 + tonic, grid.beats[last], end_music - 0.3, 100)
+    band.add('drums', 0, CRASH, grid.beats[last], grid.beats[last] + 0.5, 100, is_drum=True)
+    band.add('drums', 0, KICK, grid.beats[last], grid.beats[last] + 0.1, 115, is_drum=True)
     duration = end_music + rng.uniform(*style.silence)
-    music_start = float(beats[0])
+    music_start = float(grid.beats[0])
     chords = [(0.0, music_start if not chord_segments else chord_segments[0][0], 'N')] + chord_segments + [(end_music, duration, 'N')]
     chords = [c for c in chords if c[1] - c[0] > 1e-6]
     sections[-1] = (sections[-1][0], sections[-1][1], end_music)
     sections[0] = (sections[0][0], music_start, sections[0][2])
     structure = [(0.0, music_start, 'silence')] + [(s, e, f) for f, s, e in sections] + [(end_music, duration, 'silence')]
     midi = pretty_midi.PrettyMIDI(initial_tempo=tempo)
-    midi.instruments = list(parts.values())
+    midi.instruments = list(band.parts.values())
     for inst in midi.instruments: inst.notes.sort(key=lambda n: n.start)
-    gains = {k[0] + str(k[1]): float(rng.uniform(-style.mix_db, style.mix_db)) for k in parts}
-    return Song(seed, style.name, tonic, mode, tempo, meter, sections, midi, beats, positions, chords, structure, float(duration), gains)
+    gains = {k[0] + str(k[1]): float(rng.uniform(-style.mix_db, style.mix_db)) for k in band.parts}
+    return Song(seed, style.name, tonic, mode, tempo, p['meter'], sections, midi, grid.beats, grid.positions, chords, structure,
+                float(duration), gains)
+
+def compose(seed: int, style: Style | str = 'labeled') -> Song:
+    "Compose one song from `seed` in `style`: MIDI plus exact beat, chord, key and structure labels."
+    style = STYLES[style] if isinstance(style, str) else style
+    rng = np.random.default_rng(seed)
+    p = _song_plan(rng, style)
+    grid = _beat_grid(rng, style, p['plan'], p['meter'], p['tempo'])
+    band = _Band(rng, style)
+    for b in range(grid.pickup):   # a count-in on the rim before the first bar
+        band.add('drums', 0, STICK, grid.beats[b], grid.beats[b] + 0.1, 80, is_drum=True)
+    lead_pitch = 72 + p['tonic'] % 12 - (12 if p['tonic'] > 6 else 0)
+    chord_segments, sections, lv, bar = [], [], None, 0
+    for si, (fn, n_bars) in enumerate(p['plan']):
+        segments, section, lead_pitch, lv = _play_section(band, grid, p, si, fn, n_bars, grid.pickup + bar * p['meter'], lead_pitch, lv)
+        chord_segments += segments; sections.append(section); bar += n_bars
+    return _ending(seed, style, p, grid, band, chord_segments, sections)
 
 # %% ../nbs/03_synth.ipynb #85e0deaf
 SOUNDFONT = Path(pretty_midi.__file__).parent / 'TimGM6mb.sf2'

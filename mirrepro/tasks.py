@@ -38,10 +38,17 @@ class TaskSpec:
     chunk_frames: int   # frames in one training chunk
     metric: str         # the mir_eval metric reported for the task
     transposable: bool  # does a pitch shift change the labels?
+    annotation: str = 'segments'   # its form: 'beats' (times, bar positions), 'segments' (start, end, label), 'key' (one label)
+    boundary: bool = False         # one more output after the classes: segment boundaries (structure)
+    suffix: str = ''               # its text format's file suffix
+    jams: tuple[str, ...] = ()     # JAMS namespaces it is read from, in order of preference; written in the first
+    late_mask: str = 'freq'        # Table 2's spectrogram mask from round 2 on: 'time' (A3) or 'freq' (A4)
     sr: int = SR
 
     @property
     def n_classes(self) -> int: return len(self.classes)
+    @property
+    def n_outputs(self) -> int: return self.n_classes + self.boundary
     @property
     def frame_samples(self) -> int: return self.hop * self.time_pool
     @property
@@ -63,15 +70,26 @@ class TaskSpec:
         "Index of the frame that contains time `t` (seconds)."
         return np.floor(np.asarray(t, dtype=np.float64) / self.frame_seconds + 1e-9).astype(np.int64)
 
+    def encode(self, annotation, n_frames: int) -> tuple[np.ndarray, np.ndarray | None]:
+        "Class per frame (`IGNORE` where unlabelled) and, for a task with a boundary output, 0/1 boundary frames (else None)."
+        return _ENCODE[self.name](annotation, n_frames, self)
+    def check_label(self, label: str):
+        "Raise `LabelError` for a label this task cannot read (chords and keys are parsed; other labels are free text)."
+        if self.name in _CHECK: _CHECK[self.name](label)
+
 TASKS = {
     'downbeat': TaskSpec('downbeat', DOWNBEAT_CLASSES, hop=160, time_pool=2, chunk_frames=300,
-                         metric='downbeat F-measure (70 ms)', transposable=False),
+                         metric='downbeat F-measure (70 ms)', transposable=False,
+                         annotation='beats', suffix='.beats', jams=('beat',), late_mask='time'),
     'chord': TaskSpec('chord', CHORD_CLASSES, hop=500, time_pool=4, chunk_frames=96,
-                      metric='majmin weighted accuracy', transposable=True),
+                      metric='majmin weighted accuracy', transposable=True,
+                      suffix='.chords.lab', jams=('chord', 'chord_harte')),
     'key': TaskSpec('key', KEY_CLASSES, hop=320, time_pool=100, chunk_frames=10,
-                    metric='weighted key score', transposable=True),
+                    metric='weighted key score', transposable=True,
+                    annotation='key', suffix='.key', jams=('key_mode',)),
     'structure': TaskSpec('structure', STRUCTURE_CLASSES, hop=512, time_pool=6, chunk_frames=128,
-                          metric='boundary HR.5F', transposable=False),
+                          metric='boundary HR.5F', transposable=False, boundary=True,
+                          suffix='.sections.lab', jams=('segment_open', 'segment_salami_function', 'segment_salami_upper', 'multi_segment')),
 }
 
 def task(name: str) -> TaskSpec:
@@ -214,6 +232,16 @@ def decode_structure(functions, boundary, spec: TaskSpec = TASKS['structure'], t
         fr = fr[fr != IGNORE]
         out.append((s, e, spec.classes[int(np.bincount(fr, minlength=spec.n_classes).argmax())] if len(fr) else 'silence'))
     return out
+
+# %% ../nbs/01_tasks.ipynb #b1e0c7a3
+def _encode_downbeat(annotation, n_frames: int, spec: TaskSpec):
+    times, positions = annotation
+    if positions is None: raise ValueError("downbeat training needs bar positions; this beat annotation has none")
+    return encode_beats(times, positions, n_frames, spec), None
+
+_ENCODE = {'downbeat': _encode_downbeat, 'chord': lambda a, n, spec: (encode_chords(a, n, spec), None),
+           'key': lambda a, n, spec: (encode_key(a, n, spec), None), 'structure': encode_structure}
+_CHECK = {'chord': chord_class, 'key': key_class}
 
 # %% ../nbs/01_tasks.ipynb #d85d2fb6
 @lru_cache(maxsize=64)

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from .audio import load_audio
-from .tasks import TASKS, TaskSpec, IGNORE, encode_beats, encode_chords, encode_key, encode_structure
+from .tasks import TASKS, TaskSpec, IGNORE
 
 # %% auto #0
 __all__ = ['BEAT_WIDEN', 'BOUNDARY_SMEAR', 'labeled_targets', 'widen_beats', 'smear_boundaries', 'soft_targets', 'sample_chunk',
@@ -20,18 +20,12 @@ __all__ = ['BEAT_WIDEN', 'BOUNDARY_SMEAR', 'labeled_targets', 'widen_beats', 'sm
 def labeled_targets(annotation, task: str, n_frames: int) -> tuple[np.ndarray, np.ndarray]:
     "One-hot targets `(frames, outputs)` and a label mask `(frames,)` from an annotation of `task`."
     spec = TASKS[task]
-    if task == 'downbeat':
-        times, positions = annotation
-        if positions is None: raise ValueError("downbeat training needs bar positions; this beat annotation has none")
-        y = encode_beats(times, positions, n_frames, spec)
-    elif task == 'chord': y = encode_chords(annotation, n_frames, spec)
-    elif task == 'key': y = encode_key(annotation, n_frames, spec)
-    else: y, boundary = encode_structure(annotation, n_frames, spec)
+    y, boundary = spec.encode(annotation, n_frames)
     mask = y != IGNORE
-    t = np.zeros((n_frames, spec.n_classes + (task == 'structure')), dtype=np.float32)
+    t = np.zeros((n_frames, spec.n_outputs), dtype=np.float32)
     t[np.flatnonzero(mask), y[mask]] = 1
-    if task == 'structure': t[:, -1] = smear_boundaries(boundary)
-    if task == 'downbeat': t = widen_beats(t, mask)
+    if spec.boundary: t[:, -1] = smear_boundaries(boundary)
+    if spec.annotation == 'beats': t = widen_beats(t, mask)
     return t, mask
 
 BEAT_WIDEN = (0.5, 1.0, 0.5)
@@ -89,7 +83,7 @@ def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, mask: torch.
     "Mean over examples of the masked mean over frames of −Σ target·log softmax(logits) (+ boundary BCE for structure)."
     n = TASKS[task].n_classes
     ce = -(targets[..., :n] * F.log_softmax(logits[..., :n].float(), -1)).sum(-1)
-    if task == 'structure':   # boundary_weight > 1 weighs the (rare) boundary frames up: BCE's pos_weight
+    if TASKS[task].boundary:   # boundary_weight > 1 weighs the (rare) boundary frames up: BCE's pos_weight
         pw = torch.tensor(float(boundary_weight), device=logits.device)
         ce = ce + F.binary_cross_entropy_with_logits(logits[..., n].float(), targets[..., n], reduction='none', pos_weight=pw)
     w = mask.to(ce.dtype)
@@ -206,11 +200,98 @@ def _plain(d):
     return json.loads(json.dumps(d))
 
 def run_settings(cfg: TrainConfig, train, valid, unlabeled=None, softlabels=None, world: int = 1) -> dict:
-    "What identifies a run: a `state.pt` is resumed only by a run with the same settings."
+    "What identifies a run: a `state.pt` is resumed only by a run with the same settings and the same training code."
+    from mirrepro.provenance import fingerprint
     teacher = json.loads((Path(softlabels) / 'meta.json').read_text())['teacher']['sha256'] if softlabels and (Path(softlabels) / 'meta.json').exists() else None
     return dict(config=_plain(asdict(cfg)), train=str(train), valid=str(valid), unlabeled=str(unlabeled), softlabels=str(softlabels),
-                teacher=teacher, world=world)
+                teacher=teacher, world=world, code=fingerprint('mirrepro.train'))
 
+
+# %% ../nbs/07_train.ipynb #3ca5555f
+def _training_data(cfg: TrainConfig, train, valid, unlabeled, softlabels):
+    "The training examples (labeled + soft-labeled chunks) and the validation tracks, checked before any work."
+    from mirrepro.pseudolabel import SoftLabelStore
+    labeled = [t for t in read_manifest(train, check_files=True) if t.has(cfg.task)]
+    if not labeled: raise ValueError(f"{train}: no track has a {cfg.task} annotation")
+    valid_tracks = [t for t in read_manifest(valid, check_files=True) if t.has(cfg.task)]
+    if not valid_tracks: raise ValueError(f"{valid}: no track has a {cfg.task} annotation")
+    soft, store, skipped = [], None, []
+    if (unlabeled is None) != (softlabels is None): raise ValueError("give both `unlabeled` and `softlabels`, or neither")
+    if unlabeled is not None:
+        store = SoftLabelStore(softlabels)
+        if store.meta['task'] != cfg.task: raise ValueError(f"{softlabels}: soft labels of {store.meta['task']}, not {cfg.task}")
+        pool = read_manifest(unlabeled, check_files=False)
+        soft = [t for t in pool if t.track_id in store]
+        skipped = sorted(t.track_id for t in pool if t.track_id not in store)
+        if not soft: raise ValueError(f"{softlabels}: holds none of the tracks of {unlabeled}")
+    ds = ChunkDataset(cfg.task, labeled, soft, store, cfg.batch_size, cfg.labeled_fraction, cfg.augment_config(), cfg.seed, cfg.cache_songs)
+    return ds, valid_tracks, dict(n_labeled=len(labeled), n_soft=len(soft), skipped=skipped)
+
+# %% ../nbs/07_train.ipynb #bf7e271c
+def _model_and_optimiser(cfg: TrainConfig, device):
+    from mirrepro.model import MIRModel
+    torch.manual_seed(cfg.seed)
+    model = MIRModel(cfg.model_config()).to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    if cfg.schedule == 'onecycle':
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=cfg.max_epochs * cfg.steps_per_epoch,
+                                                    pct_start=cfg.warmup, anneal_strategy='cos', div_factor=25.0, final_div_factor=1e3)
+    else: sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode='max', factor=cfg.lr_factor, patience=cfg.lr_patience)
+    return model, opt, sched
+
+def _resume(state_path: Path, run: dict, model, opt, sched):
+    "The early-stopping state, and the checkpoint it came from (None for a fresh run)."
+    st = dict(epoch=0, history=[], best=-math.inf, best_epoch=-1, bad=0, done=False)
+    if not state_path.exists(): return st, None
+    ck = torch.load(state_path, map_location='cpu', weights_only=True)
+    if ck['run'] != run:
+        diff = sorted(k for k in set(run) | set(ck['run']) if run.get(k) != ck['run'].get(k))
+        raise ValueError(f"{state_path}: written by a run with other settings ({', '.join(diff)}); remove it or train into another folder")
+    model.load_state_dict(ck['model']); opt.load_state_dict(ck['opt']); sched.load_state_dict(ck['sched'])
+    return ck['st'], ck
+
+# %% ../nbs/07_train.ipynb #ae9ef3ab
+def _train_epoch(cfg: TrainConfig, ctx, step_fn, opt, sched, batches, spec_mask, epoch: int, progress: bool):
+    "One epoch of steps; the loss summed over its examples, and the number of examples, over all ranks."
+    from tqdm import tqdm     # text bars: they read well in executed notebooks and logs
+    acfg, device = cfg.augment_config(), ctx.device
+    autocast = dict(device_type=device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda' and cfg.bf16)
+    total = torch.zeros(2, dtype=torch.float64, device=device)
+    bar = tqdm(range(cfg.steps_per_epoch), desc=f"{cfg.task} r{cfg.round} epoch {epoch}", leave=False, disable=not progress or ctx.rank)
+    for i in bar:
+        audio, targets, mask, is_labeled = next(batches)
+        audio, targets, mask = (x.to(device, non_blocking=True) for x in (audio, targets, mask))
+        sm = None
+        if spec_mask is not None:   # A3/A4 on pseudo-labeled examples (and labeled ones if asked)
+            sel = (torch.ones_like(is_labeled) if acfg.augment_labeled else ~is_labeled).to(device)[:, None, None, None]
+            sm = lambda x: torch.where(sel, spec_mask(x), x)
+        with torch.autocast(**autocast): logits = step_fn(audio, spec_mask=sm)
+        loss = soft_cross_entropy(logits, targets, mask, cfg.task, cfg.boundary_weight)
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+        if cfg.schedule == 'onecycle': sched.step()
+        total[0] += loss.detach() * len(audio); total[1] += len(audio)
+        if not bar.disable and i % 10 == 0: bar.set_postfix(loss=f"{loss.item():.3f}")
+    return distributed.all_sum(ctx, total)
+
+def _validate(model, valid_tracks: list, task: str, ctx) -> float:
+    "The mean validation score over all songs, each rank scoring every world-th one."
+    from mirrepro.evaluate import evaluate
+    mine = valid_tracks[ctx.rank::ctx.world]
+    scores = list(evaluate(model, mine, task, progress=False)['per_track'].values()) if mine else []
+    s, k = distributed.all_sum(ctx, [sum(scores), len(scores)]).tolist()
+    return s / k
+
+# %% ../nbs/07_train.ipynb #0289a8e7
+def _save_epoch(out: Path, run: dict, model, opt, sched, st: dict, improved: bool, metric: str, device):
+    from mirrepro.audio import atomic_output
+    from mirrepro.model import save_checkpoint
+    if improved: save_checkpoint(model, out / 'best.pt', epoch=st['best_epoch'], valid=st['best'], metric=metric, train=run)
+    with atomic_output(out / 'history.json') as tmp: tmp.write_text(json.dumps(st['history'], indent=1))
+    with atomic_output(out / 'state.pt') as tmp:
+        torch.save(dict(run=run, model=model.state_dict(), opt=opt.state_dict(), sched=sched.state_dict(), st=st,
+                        rng=torch.get_rng_state(), cuda_rng=torch.cuda.get_rng_state(device) if device.type == 'cuda' else None), tmp)
+
+# %% ../nbs/07_train.ipynb #851e064a
 def plot_history(history: list, metric: str, path=None):
     "Train loss and validation metric per epoch, the best epoch marked."
     e = [h['epoch'] for h in history]
@@ -230,58 +311,25 @@ def plot_history(history: list, metric: str, path=None):
         with atomic_output(path) as tmp: fig.savefig(tmp, dpi=100, format='png')
     return fig
 
+# %% ../nbs/07_train.ipynb #6f7c1807
 def train(cfg: TrainConfig, out, train, valid, unlabeled=None, softlabels=None, device=None, progress: bool = True) -> dict:
     """Train `cfg` on the labeled manifest `train` (+ the tracks of `unlabeled` held by the soft-label store
     `softlabels`), validating on `valid`; files in `out`. Returns the run's metrics (and the model under 'model')."""
-    from tqdm import tqdm     # text bars: they read well in executed notebooks and logs
     from mirrepro.audio import atomic_output
-    from mirrepro.model import MIRModel, n_params, save_checkpoint
-    from mirrepro.evaluate import evaluate
-    from mirrepro.pseudolabel import SoftLabelStore
+    from mirrepro.model import n_params
     out = Path(out)
     ctx = distributed.setup(device)          # rank, world size and this process's device (GPU LOCAL_RANK on CUDA)
     rank, world, device = ctx.rank, ctx.world, ctx.device
-    spec, mcfg, acfg = TASKS[cfg.task], cfg.model_config(), cfg.augment_config()
-    # data, checked before any work
-    labeled = [t for t in read_manifest(train, check_files=True) if t.has(cfg.task)]
-    if not labeled: raise ValueError(f"{train}: no track has a {cfg.task} annotation")
-    valid_tracks = [t for t in read_manifest(valid, check_files=True) if t.has(cfg.task)]
-    if not valid_tracks: raise ValueError(f"{valid}: no track has a {cfg.task} annotation")
-    soft, store, skipped = [], None, []
-    if (unlabeled is None) != (softlabels is None): raise ValueError("give both `unlabeled` and `softlabels`, or neither")
-    if unlabeled is not None:
-        store = SoftLabelStore(softlabels)
-        if store.meta['task'] != cfg.task: raise ValueError(f"{softlabels}: soft labels of {store.meta['task']}, not {cfg.task}")
-        pool = read_manifest(unlabeled, check_files=False)
-        soft = [t for t in pool if t.track_id in store]
-        skipped = sorted(t.track_id for t in pool if t.track_id not in store)
-        if not soft: raise ValueError(f"{softlabels}: holds none of the tracks of {unlabeled}")
-    ds = ChunkDataset(cfg.task, labeled, soft, store, cfg.batch_size, cfg.labeled_fraction, acfg, cfg.seed, cfg.cache_songs)
+    spec, acfg = TASKS[cfg.task], cfg.augment_config()
+    ds, valid_tracks, counts = _training_data(cfg, train, valid, unlabeled, softlabels)
     run = run_settings(cfg, train, valid, unlabeled, softlabels, world)
-    # model, optimiser, schedule
-    torch.manual_seed(cfg.seed)
-    model = MIRModel(mcfg).to(device)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    if cfg.schedule == 'onecycle':
-        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=cfg.max_epochs * cfg.steps_per_epoch,
-                                                    pct_start=cfg.warmup, anneal_strategy='cos', div_factor=25.0, final_div_factor=1e3)
-    else: sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode='max', factor=cfg.lr_factor, patience=cfg.lr_patience)
-    st = dict(epoch=0, history=[], best=-math.inf, best_epoch=-1, bad=0, done=False)
-    state_path, ck = out / 'state.pt', None
-    if state_path.exists():
-        ck = torch.load(state_path, map_location='cpu', weights_only=True)
-        if ck['run'] != run:
-            diff = sorted(k for k in set(run) | set(ck['run']) if run.get(k) != ck['run'].get(k))
-            raise ValueError(f"{state_path}: written by a run with other settings ({', '.join(diff)}); remove it or train into another folder")
-        model.load_state_dict(ck['model']); opt.load_state_dict(ck['opt']); sched.load_state_dict(ck['sched'])
-        st = ck['st']
+    model, opt, sched = _model_and_optimiser(cfg, device)
+    st, ck = _resume(out / 'state.pt', run, model, opt, sched)
     if world > 1 and device.type == 'cuda': model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)   # a no-op for norm='group'
     net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device] if device.type == 'cuda' else None) if world > 1 else model
     step_fn = torch.compile(net) if cfg.compile else net
     spec_mask = SpecMask(acfg).to(device) if (acfg.freq_mask or acfg.time_mask) else None
-    autocast = dict(device_type=device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda' and cfg.bf16)
-    meta = dict(task=cfg.task, round=cfg.round, metric=spec.metric, params=n_params(model), world=world,
-                n_labeled=len(labeled), n_soft=len(soft), skipped=skipped)
+    meta = dict(task=cfg.task, round=cfg.round, metric=spec.metric, params=n_params(model), world=world, **counts)
 
     if not st['done']:
         loader = torch.utils.data.DataLoader(
@@ -293,29 +341,10 @@ def train(cfg: TrainConfig, out, train, valid, unlabeled=None, softlabels=None, 
             if device.type == 'cuda' and ck.get('cuda_rng') is not None: torch.cuda.set_rng_state(ck['cuda_rng'], device)
         try:
             for epoch in range(st['epoch'], cfg.max_epochs):
-                # the epoch's loss is summed on the device: no host sync per step, and NCCL can add it over the ranks
-                model.train(); t0, total = time.perf_counter(), torch.zeros(2, dtype=torch.float64, device=device)
-                bar = tqdm(range(cfg.steps_per_epoch), desc=f"{cfg.task} r{cfg.round} epoch {epoch}", leave=False, disable=not progress or rank)
-                for i in bar:
-                    audio, targets, mask, is_labeled = next(batches)
-                    audio, targets, mask = (x.to(device, non_blocking=True) for x in (audio, targets, mask))
-                    sm = None
-                    if spec_mask is not None:   # A3/A4 on pseudo-labeled examples (and labeled ones if asked)
-                        sel = (torch.ones_like(is_labeled) if acfg.augment_labeled else ~is_labeled).to(device)[:, None, None, None]
-                        sm = lambda x: torch.where(sel, spec_mask(x), x)
-                    with torch.autocast(**autocast): logits = step_fn(audio, spec_mask=sm)
-                    loss = soft_cross_entropy(logits, targets, mask, cfg.task, cfg.boundary_weight)
-                    opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-                    if cfg.schedule == 'onecycle': sched.step()
-                    total[0] += loss.detach() * len(audio); total[1] += len(audio)
-                    if not bar.disable and i % 10 == 0: bar.set_postfix(loss=f"{loss.item():.3f}")
+                model.train(); t0 = time.perf_counter()
+                total = _train_epoch(cfg, ctx, step_fn, opt, sched, batches, spec_mask, epoch, progress)
                 seconds = time.perf_counter() - t0
-                total = distributed.all_sum(ctx, total)
-                # validation shared by the ranks (each scores every world-th song); all take decisions from the same sum
-                mine = valid_tracks[rank::world]
-                scores = list(evaluate(model, mine, cfg.task, progress=False)['per_track'].values()) if mine else []
-                s, k = distributed.all_sum(ctx, [sum(scores), len(scores)]).tolist()
-                value = s / k
+                value = _validate(model, valid_tracks, cfg.task, ctx)
                 if cfg.schedule == 'plateau': sched.step(value)
                 improved = value > st['best']
                 if improved: st.update(best=value, best_epoch=epoch, bad=0)
@@ -324,12 +353,7 @@ def train(cfg: TrainConfig, out, train, valid, unlabeled=None, softlabels=None, 
                                           samples_per_s=float(total[1]) / seconds, audio_s_per_s=float(total[1]) * spec.chunk_seconds / seconds))
                 st['epoch'] = epoch + 1
                 st['done'] = st['bad'] >= cfg.patience or st['epoch'] == cfg.max_epochs
-                if rank == 0:
-                    if improved: save_checkpoint(model, out / 'best.pt', epoch=epoch, valid=value, metric=spec.metric, train=run)
-                    with atomic_output(out / 'history.json') as tmp: tmp.write_text(json.dumps(st['history'], indent=1))
-                    with atomic_output(state_path) as tmp:
-                        torch.save(dict(run=run, model=model.state_dict(), opt=opt.state_dict(), sched=sched.state_dict(), st=st,
-                                        rng=torch.get_rng_state(), cuda_rng=torch.cuda.get_rng_state(device) if device.type == 'cuda' else None), tmp)
+                if rank == 0: _save_epoch(out, run, model, opt, sched, st, improved, spec.metric, device)
                 if progress and rank == 0:
                     print(f"epoch {epoch}: loss {st['history'][-1]['train_loss']:.4f}, valid {spec.metric} {value:.4f}"
                           f"{' (best)' if improved else ''}, lr {opt.param_groups[0]['lr']:.2e}")

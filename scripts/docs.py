@@ -1,6 +1,6 @@
 """Build the compendium's website into site/: `make docs` (after `make study`, or on any study's outputs).
 
-    python scripts/docs.py [--study reports/notebooks] [--out site]
+    python scripts/docs.py [--study outputs/<profile>/reports/notebooks] [--out site]
 
 1. The home page is nbs/index.ipynb (which also generates README.md).
 2. Every library notebook of nbs/ is executed (outputs stay out of git; a notebook that fails fails the build),
@@ -12,6 +12,7 @@
    from disk, without a server or a network.
 """
 import argparse, json, os, re, shutil, subprocess, sys, time
+import yaml
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,7 +153,9 @@ def build(study: Path, out: Path):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    ap.add_argument('--study', type=Path, default=ROOT / 'reports/notebooks', help="the study's executed notebooks")
+    profile = yaml.safe_load((ROOT / 'params.yaml').read_text())['profile']
+    ap.add_argument('--study', type=Path, default=ROOT / 'outputs' / profile / 'reports/notebooks',
+                    help="the study's executed notebooks (default: those of the profile params.yaml names)")
     ap.add_argument('--out', type=Path, default=ROOT / 'site')
     a = ap.parse_args(argv)
     build(a.study, a.out)

@@ -56,7 +56,7 @@ def test_a_failing_library_notebook_fails_the_site_build(tmp_path):
 
 
 def test_executed_study_notebooks_read_cleanly(smoke):
-    for nb in sorted((smoke / 'reports/notebooks').glob('*.ipynb')):
+    for nb in sorted((smoke / 'outputs/smoke/reports/notebooks').glob('*.ipynb')):
         lines = printed_lines(nb)
         assert len(lines) <= MAX_LINES, (nb.name, len(lines), lines[:40])
         assert not [l for l in lines if 'Warning' in l or 'WARNING' in l], (nb.name, lines)

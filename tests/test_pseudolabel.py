@@ -105,17 +105,17 @@ def test_each_rank_labels_on_its_own_gpu(tmp_path, monkeypatch, rank, local_rank
 
 def test_the_profiles_label_batch_size_reaches_the_model(pool, monkeypatch, tmp_path):
     "label.batch_size in params.yaml is the number of windows per forward pass, in one process and under torchrun."
-    import mirrepro.pseudolabel as pl, mirrepro.study as study
+    import mirrepro.pseudolabel as pl, mirrepro.runs as runs
     root, manifest = pool
-    seen, real = [], pl.predict_many
+    seen, real = [], pl.frame_probs_many
     def spy(*args, **kw):
         seen.append(kw.get('batch_size')); return real(*args, **kw)
-    monkeypatch.setattr(pl, 'predict_many', spy)
+    monkeypatch.setattr(pl, 'frame_probs_many', spy)
     profile = dict(run=dict(nproc=1, device='cpu'), label=dict(shard_tracks=4, dtype='uint8', batch_size=3))
-    store = study.run_labeling(profile, root / 'teacher.pt', manifest, tmp_path / 'one')
+    store = runs.run_labeling(profile, root / 'teacher.pt', manifest, tmp_path / 'one')
     assert len(store) == len(read_manifest(manifest)) and seen and set(seen) == {3}
     # under torchrun: the command line it would launch, run here as one process
     seen.clear()
-    monkeypatch.setattr(study, '_torchrun', lambda nproc, script, args: pl.main(list(map(str, args))))
-    store = study.run_labeling(dict(profile, run=dict(nproc=2, device='cpu')), root / 'teacher.pt', manifest, tmp_path / 'two')
+    monkeypatch.setattr(runs, '_torchrun', lambda nproc, script, args: pl.main(list(map(str, args))))
+    store = runs.run_labeling(dict(profile, run=dict(nproc=2, device='cpu')), root / 'teacher.pt', manifest, tmp_path / 'two')
     assert len(store) == len(read_manifest(manifest)) and seen and set(seen) == {3}

@@ -9,26 +9,26 @@ from helpers import ROOT, BIN, STAGES, repo_copy, run, set_params
 
 
 def test_smoke_study_writes_every_metric_figure_and_notebook(smoke):
-    files = [f for f in (smoke / 'metrics').glob('*/*.json') if not f.stem.endswith('-history') and f.parent.name != 'timing']
+    files = [f for f in (smoke / 'outputs/smoke/metrics').glob('*/*.json') if not f.stem.endswith('-history') and f.parent.name != 'timing']
     assert len(files) == 4 * 7 + 3 + 3
     for f in files:
         m = json.loads(f.read_text())
         assert math.isfinite(m['test']) and 0 <= m['test'] <= 1, f
         assert len(m['per_track']) == m['n_test'] == 2 and np.isclose(np.mean(list(m['per_track'].values())), m['test']), f
     # every stage but the report recorded its wall time
-    assert len(list((smoke / 'metrics/timing').glob('*.json'))) == STAGES - 1
-    assert 'student vs its teacher' in (smoke / 'reports/comparisons.csv').read_text()
-    assert (smoke / 'reports/figure2.png').stat().st_size > 10_000
-    t3 = (smoke / 'reports/table3.csv').read_text().splitlines()
+    assert len(list((smoke / 'outputs/smoke/metrics/timing').glob('*.json'))) == STAGES - 1
+    assert 'student vs its teacher' in (smoke / 'outputs/smoke/reports/comparisons.csv').read_text()
+    assert (smoke / 'outputs/smoke/reports/figure2.png').stat().st_size > 10_000
+    t3 = (smoke / 'outputs/smoke/reports/table3.csv').read_text().splitlines()
     assert len(t3) == 5 and 'paper: proposed' in t3[0]
-    assert len(list((smoke / 'reports/notebooks').glob('*.ipynb'))) == STAGES
+    assert len(list((smoke / 'outputs/smoke/reports/notebooks').glob('*.ipynb'))) == STAGES
     # the executed notebooks are the documentation: their plots are in them
     images = lambda nb: sum('image/png' in o.get('data', {}) for c in json.loads(nb.read_text())['cells'] for o in c.get('outputs', []))
-    for nb in (smoke / 'reports/notebooks').glob('*.ipynb'):
+    for nb in (smoke / 'outputs/smoke/reports/notebooks').glob('*.ipynb'):
         want = 3 if nb.name.startswith('train-') else 1          # training: the curve and two decoded test songs
         assert images(nb) >= want, (nb.name, images(nb))
     r = run(['dvc', 'metrics', 'show', '--json'], smoke)
-    assert r.returncode == 0 and 'metrics/structure/r3-D3.json' in r.stdout
+    assert r.returncode == 0 and 'outputs/smoke/metrics/structure/r3-D3.json' in r.stdout
     assert run(['dvc', 'plots', 'show', '--json'], smoke).returncode == 0
 
 
@@ -78,14 +78,18 @@ def test_paper_profile_dry_run_lists_the_whole_graph(smoke):
     before = (smoke / 'params.yaml').read_text()
     set_params(smoke, lambda p: p.update(profile='paper'))
     try:
-        r = run(['dvc', 'repro', '--dry'], smoke)
+        r = run(['dvc', 'dag'], smoke)
         assert r.returncode == 0, r.stderr[-3000:]
-        assert r.stdout.count("Running stage") == STAGES and r.stdout.count('-p profile paper') == STAGES
-        assert "student@structure-st5" in r.stdout
+        from dvc.repo import Repo
+        with Repo(str(smoke)) as repo:
+            cmds = {st.name: st.cmd for st in repo.index.stages}
+        assert len(cmds) == STAGES and 'student@structure-st5' in cmds
+        assert all('-p profile paper' in c and ' outputs/paper/reports/notebooks/' in c for c in cmds.values())
     finally:
         (smoke / 'params.yaml').write_text(before)
     sys.path.insert(0, str(ROOT))
-    from mirrepro.study import load_profile, check_profile
+    from mirrepro.study import load_profile
+    from mirrepro.runs import check_profile
     rows = check_profile(load_profile(smoke / 'params.yaml', 'paper'), read_data=False)
     assert len(rows) == 4 * 7 and max(r['params'] for r in rows) > 40e6
 
@@ -94,9 +98,9 @@ def test_outputs_go_to_a_local_dvc_remote_and_come_back(smoke, tmp_path):
     assert run(['dvc', 'remote', 'add', '-d', 'local', str(tmp_path / 'remote')], smoke).returncode == 0
     r = run(['dvc', 'push'], smoke)
     assert r.returncode == 0, r.stderr[-2000:]
-    best = smoke / 'models/chord/r2-D1/best.pt'
+    best = smoke / 'outputs/smoke/models/chord/r2-D1/best.pt'
     want = best.read_bytes()
-    shutil.rmtree(smoke / 'models/chord'); shutil.rmtree(smoke / '.dvc/cache')
+    shutil.rmtree(smoke / 'outputs/smoke/models/chord'); shutil.rmtree(smoke / '.dvc/cache')
     r = run(['dvc', 'pull'], smoke)
     assert r.returncode == 0, r.stderr[-2000:]
     assert best.read_bytes() == want
@@ -108,7 +112,7 @@ def test_outputs_go_to_a_local_dvc_remote_and_come_back(smoke, tmp_path):
     r = run(['dvc', 'pull', 'corpus'], other)
     assert r.returncode == 0, r.stderr[-2000:]
     from mirrepro.annotations import read_manifest
-    tracks = read_manifest(other / 'data/corpus/manifests/chord_train.jsonl', check_files=True)
+    tracks = read_manifest(other / 'outputs/smoke/corpus/manifests/chord_train.jsonl', check_files=True)
     assert tracks and all(other in t.audio.parents for t in tracks)
 
 
@@ -118,7 +122,7 @@ def test_unknown_key_is_rejected_before_any_work(tmp_path):
     r = run(['dvc', 'repro', 'corpus'], repo)
     assert r.returncode != 0
     assert "smoke.data.corpus: unknown key(s) ['pool_c']" in r.stdout + r.stderr
-    assert not (repo / 'data/corpus/audio').exists()
+    assert not (repo / 'outputs/smoke/corpus/audio').exists()
 
 
 def test_paper_profile_assembles_real_dataset_manifests(tmp_path):
@@ -153,7 +157,7 @@ def test_paper_profile_assembles_real_dataset_manifests(tmp_path):
         write_manifest(repo / rel, tracks)
     r = run(['dvc', 'repro', 'corpus'], repo)
     assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
-    m = repo / 'data/corpus/manifests'
+    m = repo / 'outputs/paper/corpus/manifests'
     ids = lambda name: {t.track_id for t in read_manifest(m / f'{name}.jsonl')}
     assert ids('structure_test') == {'beatles_0', 'beatles_1'}
     assert not ids('structure_test') & (ids('structure_D3') | ids('structure_train'))          # test songs nowhere else
@@ -177,7 +181,7 @@ def test_an_interrupted_repro_resumes_the_run_it_was_in(tmp_path):
     env = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}")
     proc = subprocess.Popen(['dvc', 'repro', 'teacher@chord'], cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
-    history = repo / 'models/chord/r1/history.json'
+    history = repo / 'outputs/smoke/models/chord/r1/history.json'
     deadline = time.monotonic() + 600
     while proc.poll() is None and time.monotonic() < deadline and not (history.exists() and len(json.loads(history.read_text())) >= 1):
         time.sleep(0.1)                         # polling for progress, not timing anything
@@ -189,5 +193,123 @@ def test_an_interrupted_repro_resumes_the_run_it_was_in(tmp_path):
     assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
     after = json.loads(history.read_text())
     assert len(after) == 4 and after[:len(before)] == before      # the epochs done before the kill were kept, not redone
-    assert 'starting it afresh' not in (repo / 'reports/notebooks/train-chord-r1.ipynb').read_text()
+    assert 'starting it afresh' not in (repo / 'outputs/smoke/reports/notebooks/train-chord-r1.ipynb').read_text()
     assert 'Data and pipelines are up to date' in run(['dvc', 'status', 'teacher@chord'], repo).stdout
+
+
+def stage_deps() -> dict:
+    "{stage: (its notebook, the mirrepro modules among its deps)} as dvc.yaml writes them (before templating)."
+    out = {}
+    for name, st in yaml.safe_load((ROOT / 'dvc.yaml').read_text())['stages'].items():
+        nb = st['cmd'].split()[1]
+        deps = [d if isinstance(d, str) else next(iter(d)) for d in st['deps']]
+        assert nb in deps, f"{name}: its notebook {nb} is not among its deps"
+        out[name] = (nb, sorted(d for d in deps if d.startswith('mirrepro/')))
+    return out
+
+
+def test_every_stage_depends_on_exactly_the_modules_its_notebook_imports():
+    """The closure of `mirrepro` imports of each stage's notebook (mirrepro.provenance) against its deps in dvc.yaml:
+    a missing module would let a change go unrerun, a superfluous one reruns (and, for training, retrains) for nothing."""
+    from mirrepro.provenance import closure
+    deps = stage_deps()
+    assert set(deps) == {'corpus', 'teacher', 'label', 'student', 'madmom', 'baseline', 'report'}
+    for name, (nb, mods) in deps.items():
+        want = sorted(f"mirrepro/{m.split('.', 1)[1].replace('.', '/')}.py" for m in closure(ROOT / nb, root=ROOT / 'mirrepro'))
+        missing, extra = sorted(set(want) - set(mods)), sorted(set(mods) - set(want))
+        assert not missing and not extra, f"dvc.yaml stage {name} ({nb}): missing {missing}, superfluous {extra}"
+    # the reporting code is apart from what trains: no training stage depends on it, and the report depends on no training code
+    assert 'mirrepro/report.py' not in deps['teacher'][1] and 'mirrepro/train.py' not in deps['report'][1]
+
+
+def _leaves(d, path=()):
+    if isinstance(d, dict):
+        for k, v in d.items(): yield from _leaves(v, path + (k,))
+    else: yield path
+
+
+def test_every_key_of_params_yaml_is_read():
+    """Walks every key of params.yaml and finds the code that reads it: a training setting is a TrainConfig field that
+    mirrepro/train.py reads as an attribute, a corpus setting a CorpusConfig field that mirrepro/synth.py reads, the study's
+    axes are read by dvc.yaml's templating, and every other key is named (as a string) by the study's code, that is the
+    stage notebooks, mirrepro/study.py and mirrepro/runs.py. A key that nothing reads (as `label.batch_size` was) fails."""
+    import ast, dataclasses
+    from mirrepro.train import TrainConfig
+    from mirrepro.synth import CorpusConfig
+    params = yaml.safe_load((ROOT / 'params.yaml').read_text())
+    attrs = lambda f: {n.attr for n in ast.walk(ast.parse((ROOT / f).read_text())) if isinstance(n, ast.Attribute)}
+    sources = [(ROOT / f).read_text() for f in ('mirrepro/study.py', 'mirrepro/runs.py')]
+    sources += ['\n'.join(''.join(c['source']) for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'code')
+                for nb in (ROOT / 'nbs/study').glob('*.ipynb')]
+    strings = {n.value for s in sources for n in ast.walk(ast.parse(s.replace('\n%', '\n#'))) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    dvc = (ROOT / 'dvc.yaml').read_text()
+    train_read, corpus_read = attrs('mirrepro/train.py'), attrs('mirrepro/synth.py')
+    train_fields, corpus_fields = {f.name for f in dataclasses.fields(TrainConfig)}, {f.name for f in dataclasses.fields(CorpusConfig)}
+    unread, shared = [], {'profile', 'tasks', 'madmom_tasks', 'baseline_tasks', 'labelings', 'students'}
+    for top, value in params.items():
+        if top in shared:
+            ok = f'${{{top}}}' in dvc or (top == 'profile' and '${profile}' in dvc)
+            items = [k for item in (value if isinstance(value, list) else []) if isinstance(item, dict) for k in item]
+            unread += [f'{top}[].{k}' for k in sorted(set(items)) if not any(f'${{item.{x}.{k}}}' in dvc for x in ('lab', 'st'))]
+            if not ok: unread.append(top)
+            continue
+        for path in _leaves(value):
+            key = path[-1]
+            if path[0] == 'train':
+                ok = key in train_fields and key in train_read and key not in ('task', 'round')
+            elif path[:2] == ('data', 'corpus'):
+                ok = key in corpus_fields and key in corpus_read
+            elif path[:2] == ('data', 'labeled'):        # {task: {split: entries}}: tasks and splits are read by name, entries below
+                ok = path[3] in ('train', 'valid', 'test') and path[2] in params['tasks']
+            else:
+                ok = all(k in strings for k in path)
+            if not ok: unread.append('.'.join((top,) + path))
+    assert unread == [], f"params.yaml keys that no code reads: {unread}"
+    # the walk finds a key that nothing reads
+    assert 'label_smoothing' not in train_fields and 'frobnicate' not in strings
+
+
+def _status(repo) -> set:
+    r = run(['dvc', 'status', '--json'], repo)
+    assert r.returncode == 0, r.stderr[-2000:]
+    return set(json.loads(r.stdout))
+
+
+def test_an_edit_reruns_what_it_touches_and_retrains_only_for_training_code(smoke, tmp_path):
+    """On a copy of the finished smoke study: editing the report module reruns only the report; editing a plot that the
+    training notebook draws reruns the training stages, which keep their finished runs; editing the training module
+    reruns them and retrains every model from scratch (the run's identity holds a fingerprint of the training code)."""
+    repo = tmp_path / 'repo'
+    shutil.copytree(smoke, repo, symlinks=True)
+    training = {f'teacher@{t}' for t in ('downbeat', 'chord', 'key', 'structure')}
+    training |= {f'student@{t}-st{i}' for t in ('downbeat', 'chord', 'key', 'structure') for i in range(6)}
+    labeling = {f'label@{t}-lab{i}' for t in ('downbeat', 'chord', 'key', 'structure') for i in range(4)}
+    out = repo / 'outputs/smoke'
+    notebook = out / 'reports/notebooks/train-chord-r1.ipynb'
+    best = out / 'models/chord/r1/best.pt'
+    append = lambda f, text: f.write_text(f.read_text() + text)
+
+    append(repo / 'mirrepro/report.py', '\n# an edit\n')
+    assert _status(repo) == {'report'}
+
+    append(repo / 'mirrepro/plots.py', '\n# an edit\n')
+    assert _status(repo) == {'report'} | training
+    before = best.read_bytes()
+    r = run(['dvc', 'repro', '--single-item', 'teacher@chord'], repo)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+    text = notebook.read_text()
+    assert 'finished earlier with the same settings and code; kept' in text and 'starting it afresh' not in text
+    assert best.read_bytes() == before
+
+    append(repo / 'mirrepro/train.py', '\n# an edit\n')
+    assert _status(repo) >= training | labeling
+    assert _status(repo) - training - labeling == {'report'}
+    r = run(['dvc', 'repro', '--single-item', 'teacher@chord'], repo)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+    text = notebook.read_text()
+    assert 'left by a run with other code; starting it afresh' in text and 'and code; kept' not in text
+    import torch
+    state = torch.load(out / 'models/chord/r1/state.pt', map_location='cpu', weights_only=True)
+    from mirrepro.provenance import fingerprint
+    assert state['run']['code'] == fingerprint('mirrepro.train', root=repo / 'mirrepro') != fingerprint('mirrepro.train', root=ROOT / 'mirrepro')
+    assert [h['epoch'] for h in state['st']['history']] == list(range(len(state['st']['history'])))   # trained from epoch 0
