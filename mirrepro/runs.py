@@ -40,26 +40,26 @@ def _fresh_if_stale(out, stale: bool, what: str):
 def _changed(old: dict, new: dict) -> str:
     return ', '.join(sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k)))
 
-def run_training(profile: dict, cfg, out, train, valid, unlabeled=None, softlabels=None) -> dict:
+def run_training(profile: dict, cfg, out, train_set, valid_set, unlabeled=None, softlabels=None) -> dict:
     "Train `cfg` as the profile says (in process, or under torchrun); returns the run's metrics. Resumes an interrupted run."
-    from mirrepro.train import train as train_fn, run_settings
+    from mirrepro.train import train, run_settings
     state, metrics = Path(out) / 'state.pt', Path(out) / 'metrics.json'
     run = profile['run']
     if state.exists():       # a run folder kept by DVC (persist): keep, resume or start afresh, by the run's identity
         import torch
         old = torch.load(state, map_location='cpu', weights_only=True)
-        new = run_settings(cfg, train, valid, unlabeled, softlabels, int(run.get('nproc', 1)))
+        new = run_settings(cfg, train_set, valid_set, unlabeled, softlabels, int(run.get('nproc', 1)))
         if old['run'] != new: _fresh_if_stale(out, True, f"left by a run with other {_changed(old['run'], new)}")
         elif old['st']['done'] and metrics.exists():
             print(f"{out}: finished earlier with the same settings and code; kept", flush=True)
             return json.loads(metrics.read_text())
     if run.get('nproc', 1) == 1:
-        r = train_fn(cfg, out, train, valid, unlabeled, softlabels, device=run.get('device'))
+        r = train(cfg, out, train_set, valid_set, unlabeled, softlabels, device=run.get('device'))
         r.pop('model'); return r
     Path(out).mkdir(parents=True, exist_ok=True)
     from dataclasses import asdict
     (Path(out) / 'config.yaml').write_text(yaml.safe_dump(json.loads(json.dumps(asdict(cfg)))))
-    args = ['--config', Path(out) / 'config.yaml', '--train', train, '--valid', valid, '--out', out, '--device', run.get('device', 'cuda')]
+    args = ['--config', Path(out) / 'config.yaml', '--train', train_set, '--valid', valid_set, '--out', out, '--device', run.get('device', 'cuda')]
     if unlabeled: args += ['--unlabeled', unlabeled, '--softlabels', softlabels]
     _torchrun(run['nproc'], 'mirrepro-train', args)
     return json.loads((Path(out) / 'metrics.json').read_text())

@@ -395,7 +395,9 @@ def _peaking(f0, gain_db, q, sr):
 
 def render(song: Song, sr: int = SR, eq: bool = True) -> np.ndarray:
     "Render `song` to mono float32 at `sr` with its mix, a random EQ and loudness (deterministic from its seed)."
-    import tinysoundfont
+    try: import tinysoundfont
+    except ImportError: raise ImportError("rendering songs needs tinysoundfont, which `pip install mirrepro` leaves out (it declares pyaudio, "
+                                          "which does not build without PortAudio): pip install --no-deps tinysoundfont==0.3.7") from None
     global _SF2_BYTES
     if _SF2_BYTES is None: _SF2_BYTES = SOUNDFONT.read_bytes()
     synth = tinysoundfont.Synth(samplerate=sr, gain=-6)
@@ -488,9 +490,9 @@ from .tasks import TASKS
 @dataclass
 class CorpusConfig:
     seed: int = 0
-    train: int = 24       # labeled training songs per task
-    valid: int = 6        # validation songs per task
-    test: int = 10        # test songs per task (test style)
+    train: int = 48       # labeled training songs per task   (the defaults are the cpu profile's, params.yaml)
+    valid: int = 8        # validation songs per task
+    test: int = 40        # test songs per task (test style)
     pool_a: int = 60      # unlabeled pool A (wider distribution)
     pool_b: int = 120     # unlabeled pool B (wider still)
     sr: int = SR

@@ -199,22 +199,22 @@ def _plain(d):
     "JSON-able copy of a config dict (tuples as lists), for comparing runs and for `weights_only` loading."
     return json.loads(json.dumps(d))
 
-def run_settings(cfg: TrainConfig, train, valid, unlabeled=None, softlabels=None, world: int = 1) -> dict:
+def run_settings(cfg: TrainConfig, train_set, valid_set, unlabeled=None, softlabels=None, world: int = 1) -> dict:
     "What identifies a run: a `state.pt` is resumed only by a run with the same settings and the same training code."
     from mirrepro.provenance import fingerprint
     teacher = json.loads((Path(softlabels) / 'meta.json').read_text())['teacher']['sha256'] if softlabels and (Path(softlabels) / 'meta.json').exists() else None
-    return dict(config=_plain(asdict(cfg)), train=str(train), valid=str(valid), unlabeled=str(unlabeled), softlabels=str(softlabels),
+    return dict(config=_plain(asdict(cfg)), train=str(train_set), valid=str(valid_set), unlabeled=str(unlabeled), softlabels=str(softlabels),
                 teacher=teacher, world=world, code=fingerprint('mirrepro.train'))
 
 
 # %% ../nbs/07_train.ipynb #3ca5555f
-def _training_data(cfg: TrainConfig, train, valid, unlabeled, softlabels):
+def _training_data(cfg: TrainConfig, train_set, valid_set, unlabeled, softlabels):
     "The training examples (labeled + soft-labeled chunks) and the validation tracks, checked before any work."
     from mirrepro.pseudolabel import SoftLabelStore
-    labeled = [t for t in read_manifest(train, check_files=True) if t.has(cfg.task)]
-    if not labeled: raise ValueError(f"{train}: no track has a {cfg.task} annotation")
-    valid_tracks = [t for t in read_manifest(valid, check_files=True) if t.has(cfg.task)]
-    if not valid_tracks: raise ValueError(f"{valid}: no track has a {cfg.task} annotation")
+    labeled = [t for t in read_manifest(train_set, check_files=True) if t.has(cfg.task)]
+    if not labeled: raise ValueError(f"{train_set}: no track has a {cfg.task} annotation")
+    valid_tracks = [t for t in read_manifest(valid_set, check_files=True) if t.has(cfg.task)]
+    if not valid_tracks: raise ValueError(f"{valid_set}: no track has a {cfg.task} annotation")
     soft, store, skipped = [], None, []
     if (unlabeled is None) != (softlabels is None): raise ValueError("give both `unlabeled` and `softlabels`, or neither")
     if unlabeled is not None:
@@ -312,17 +312,17 @@ def plot_history(history: list, metric: str, path=None):
     return fig
 
 # %% ../nbs/07_train.ipynb #6f7c1807
-def train(cfg: TrainConfig, out, train, valid, unlabeled=None, softlabels=None, device=None, progress: bool = True) -> dict:
-    """Train `cfg` on the labeled manifest `train` (+ the tracks of `unlabeled` held by the soft-label store
-    `softlabels`), validating on `valid`; files in `out`. Returns the run's metrics (and the model under 'model')."""
+def train(cfg: TrainConfig, out, train_set, valid_set, unlabeled=None, softlabels=None, device=None, progress: bool = True) -> dict:
+    """Train `cfg` on the labeled manifest `train_set` (+ the tracks of `unlabeled` held by the soft-label store
+    `softlabels`), validating on `valid_set`; files in `out`. Returns the run's metrics (and the model under 'model')."""
     from mirrepro.audio import atomic_output
     from mirrepro.model import n_params
     out = Path(out)
     ctx = distributed.setup(device)          # rank, world size and this process's device (GPU LOCAL_RANK on CUDA)
     rank, world, device = ctx.rank, ctx.world, ctx.device
     spec, acfg = TASKS[cfg.task], cfg.augment_config()
-    ds, valid_tracks, counts = _training_data(cfg, train, valid, unlabeled, softlabels)
-    run = run_settings(cfg, train, valid, unlabeled, softlabels, world)
+    ds, valid_tracks, counts = _training_data(cfg, train_set, valid_set, unlabeled, softlabels)
+    run = run_settings(cfg, train_set, valid_set, unlabeled, softlabels, world)
     model, opt, sched = _model_and_optimiser(cfg, device)
     st, ck = _resume(out / 'state.pt', run, model, opt, sched)
     if world > 1 and device.type == 'cuda': model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)   # a no-op for norm='group'

@@ -83,7 +83,10 @@ def test_paper_profile_dry_run_lists_the_whole_graph(smoke):
         from dvc.repo import Repo
         with Repo(str(smoke)) as repo:
             cmds = {st.name: st.cmd for st in repo.index.stages}
+            outs = [str(o.def_path) for st in repo.index.stages for o in st.outs]
         assert len(cmds) == STAGES and 'student@structure-st5' in cmds
+        # every output of the paper profile is its own: switching profiles overwrites none of the smoke study's files
+        assert outs and all(o.startswith('outputs/paper/') for o in outs), [o for o in outs if not o.startswith('outputs/paper/')]
         assert all('-p profile paper' in c and ' outputs/paper/reports/notebooks/' in c for c in cmds.values())
     finally:
         (smoke / 'params.yaml').write_text(before)
@@ -313,3 +316,11 @@ def test_an_edit_reruns_what_it_touches_and_retrains_only_for_training_code(smok
     from mirrepro.provenance import fingerprint
     assert state['run']['code'] == fingerprint('mirrepro.train', root=repo / 'mirrepro') != fingerprint('mirrepro.train', root=ROOT / 'mirrepro')
     assert [h['epoch'] for h in state['st']['history']] == list(range(len(state['st']['history'])))   # trained from epoch 0
+
+
+def test_the_corpus_defaults_are_the_cpu_profiles():
+    "CorpusConfig() builds the cpu study's corpus: its defaults once said 24/6/10 songs where params.yaml says 48/8/40."
+    import dataclasses
+    from mirrepro.synth import CorpusConfig
+    cpu = yaml.safe_load((ROOT / 'params.yaml').read_text())['cpu']['data']['corpus']
+    assert dataclasses.asdict(CorpusConfig()) == cpu
