@@ -343,9 +343,12 @@ def load_checkpoint(path, map_location='cpu') -> tuple[MIRModel, dict]:
     try: ck = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e: raise CheckpointError(path, f"not a readable checkpoint ({e.__class__.__name__}: {str(e)[:200]})") from None
     if not isinstance(ck, dict) or not {'config', 'state_dict'} <= set(ck): raise CheckpointError(path, "missing 'config' or 'state_dict'")
-    try: cfg = config_from(ModelConfig, ck['config'], f'{path}:config')
-    except ValueError as e: raise CheckpointError(path, str(e)) from None
-    model = MIRModel(cfg)
+    try:
+        if ck['config'].get('kind') in ('mert_p', 'mert_f'):    # a MERT baseline (nbs/04a_mert.ipynb): its encoder built from its folder
+            from mirrepro.mert import MERTConfig, MERTBaseline
+            model = MERTBaseline(config_from(MERTConfig, ck['config'], f'{path}:config'), load_weights=False)
+        else: model = MIRModel(config_from(ModelConfig, ck['config'], f'{path}:config'))
+    except (ValueError, OSError) as e: raise CheckpointError(path, str(e)) from None
     want, got = model.state_dict(), ck['state_dict']
     problems = [f"missing {k}" for k in want if k not in got] + [f"unexpected {k}" for k in got if k not in want]
     problems += [f"{k}: weights {tuple(got[k].shape)}, config expects {tuple(v.shape)}" for k, v in want.items() if k in got and got[k].shape != v.shape]

@@ -10,14 +10,15 @@ import numpy as np
 from .tasks import TASKS
 
 # %% auto #0
-__all__ = ['PAPER_TABLE3', 'REFERENCES', 'collect', 'bootstrap_mean', 'paired_bootstrap', 'comparisons', 'figure2', 'table3',
-           'timings']
+__all__ = ['PAPER_TABLE3', 'PAPER_MERT', 'REFERENCES', 'collect', 'bootstrap_mean', 'paired_bootstrap', 'comparisons', 'figure2',
+           'mert_weights', 'table3', 'timings']
 
 # %% ../nbs/11_report.ipynb #b0e1c006
 PAPER_TABLE3 = {  # Table 3 of the paper: its supervised teacher and its proposed (best) student, on its test sets
     'downbeat': dict(supervised=0.753, proposed=0.776, test='GTZAN'), 'chord': dict(supervised=0.802, proposed=0.862, test='JayChou'),
     'key': dict(supervised=0.731, proposed=0.764, test='GiantSteps'), 'structure': dict(supervised=0.594, proposed=0.632, test='Isophonics')}
-REFERENCES = ('madmom', 'baseline')     # runs that are not models of the study
+PAPER_MERT = {'downbeat': (0.736, 0.769), 'chord': (0.664, 0.717), 'key': (0.723, 0.797), 'structure': (0.616, np.nan)}  # MERT-P, MERT-F
+REFERENCES = ('madmom', 'baseline', 'mert_p', 'mert_f')     # runs that are not models of the noisy-student chain
 
 def collect(metrics_dir):
     "One row per (task, run) from the study's metrics files (timing and history files skipped)."
@@ -26,9 +27,11 @@ def collect(metrics_dir):
     for f in sorted(Path(metrics_dir).glob('*/*.json')):
         if f.stem.endswith('-history') or f.parent.name == 'timing': continue
         m = json.loads(f.read_text()); run = f.stem
+        if m.get('skipped'): continue               # a MERT baseline switched off in this profile
         rnd, size = (0, run) if run in REFERENCES else (int(run[1]), run.split('-')[1] if '-' in run else 'teacher')
         rows.append(dict(task=f.parent.name, run=run, round=rnd, size=size, test=m['test'], valid=m.get('best_valid', np.nan),
-                         params=m.get('params', np.nan), metric=m['metric'], teacher=m.get('teacher'), per_track=m.get('per_track') or {}))
+                         params=m.get('params', np.nan), metric=m['metric'], teacher=m.get('teacher'), per_track=m.get('per_track') or {},
+                         weights=m.get('mert_weights')))
     return pd.DataFrame(rows)
 
 # %% ../nbs/11_report.ipynb #b0e1c008
@@ -103,8 +106,13 @@ def _ci(row) -> str:
     m, lo, hi = bootstrap_mean(row.per_track.values())
     return f"{m:.3f} [{lo:.3f}, {hi:.3f}]"
 
+def mert_weights(t) -> str:
+    "What the MERT rows of a task stand on: '' (not run), the MERT folder, or the tiny random stand-in (not meaningful)."
+    w = {x for x in t[t.run.isin(['mert_p', 'mert_f'])].weights if x}
+    return ', '.join(sorted(w))
+
 def table3(df):
-    "Per task: our best student (by validation), our teacher, the trivial baseline, madmom, and the paper's numbers."
+    "Per task: our best student (by validation), our teacher, the trivial baseline, madmom, MERT-P/F, and the paper's numbers."
     import pandas as pd
     rows = []
     for task in [t for t in TASKS if t in set(df.task)]:
@@ -119,7 +127,9 @@ def table3(df):
                      'ours: supervised teacher': teacher.test.iloc[0] if len(teacher) else np.nan,
                      'ours: teacher [95 % CI]': _ci(teacher.iloc[0]) if len(teacher) else '',
                      'trivial baseline': ref('baseline'), 'madmom (pretrained)': ref('madmom'),
+                     'MERT-P': ref('mert_p'), 'MERT-F': ref('mert_f'), 'MERT weights': mert_weights(t),
                      'paper: supervised': PAPER_TABLE3[task]['supervised'], 'paper: proposed': PAPER_TABLE3[task]['proposed'],
+                     'paper: MERT-P': PAPER_MERT[task][0], 'paper: MERT-F': PAPER_MERT[task][1],
                      'paper: test set': PAPER_TABLE3[task]['test']})
     return pd.DataFrame(rows).set_index('task')
 

@@ -16,8 +16,8 @@ __all__ = ['PROFILE_KEYS', 'SHARED_KEYS', 'OUTPUTS', 'load_profile', 'output_dir
            'paper_splits']
 
 # %% ../nbs/10_study.ipynb #c86a576c
-PROFILE_KEYS = {'data', 'run', 'label', 'train'}
-SHARED_KEYS = {'profile', 'tasks', 'madmom_tasks', 'baseline_tasks', 'labelings', 'students'}
+PROFILE_KEYS = {'data', 'run', 'label', 'train', 'baselines'}
+SHARED_KEYS = {'profile', 'tasks', 'madmom_tasks', 'baseline_tasks', 'mert_kinds', 'labelings', 'students'}
 
 def load_profile(params_file='params.yaml', profile: str | None = None) -> dict:
     "The profile's section of `params_file` (default: the one its `profile:` names), plus the shared axes."

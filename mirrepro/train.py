@@ -163,6 +163,7 @@ class TrainConfig:
     seed: int = 0
     bf16: bool = True                  # bf16 autocast on CUDA
     compile: bool = False              # torch.compile the model (worth it on GPU)
+    baseline: str = ''                 # '' = our model; 'mert_p' / 'mert_f' = a MERT baseline (nbs/04a_mert.ipynb), its settings in `model`
 
     def __post_init__(self):
         if self.task not in TASKS: raise ValueError(f"unknown task {self.task!r}; expected one of {list(TASKS)}")
@@ -174,9 +175,14 @@ class TrainConfig:
         if self.schedule not in ('plateau', 'onecycle'): raise ValueError(f"schedule must be 'plateau' or 'onecycle', got {self.schedule!r}")
         if not 0 < self.warmup < 1: raise ValueError(f"warmup must be in (0, 1), got {self.warmup}")
         if not self.boundary_weight > 0: raise ValueError(f"boundary_weight must be positive, got {self.boundary_weight}")
+        if self.baseline not in ('', 'mert_p', 'mert_f'): raise ValueError(f"baseline must be '', 'mert_p' or 'mert_f', got {self.baseline!r}")
         self.model_config(); self.augment_config()            # their own checks, now
 
     def model_config(self):
+        "Our model's `ModelConfig` (the preset, with `model`'s overrides), or a baseline's `MERTConfig` (from `model`)."
+        if self.baseline:
+            from mirrepro.mert import MERTConfig
+            return config_from(MERTConfig, dict(self.model, task=self.task, kind=self.baseline), 'model')
         from mirrepro.model import preset
         try: return preset(self.task, self.round, self.size, **dict(self.model))
         except (TypeError, KeyError, ValueError) as e: raise ValueError(f"model: {e}") from None
@@ -231,10 +237,16 @@ def _training_data(cfg: TrainConfig, train_set, valid_set, unlabeled, softlabels
 def _model_and_optimiser(cfg: TrainConfig, device):
     from mirrepro.model import MIRModel
     torch.manual_seed(cfg.seed)
-    model = MIRModel(cfg.model_config()).to(device)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    if cfg.baseline:          # MERT-P / MERT-F: the optimiser's groups are the model's (MERT-F's encoder at a lower rate)
+        from mirrepro.mert import MERTBaseline
+        model = MERTBaseline(cfg.model_config()).to(device)
+        opt = torch.optim.Adam(model.param_groups(cfg.lr), lr=cfg.lr)
+    else:
+        model = MIRModel(cfg.model_config()).to(device)
+        opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     if cfg.schedule == 'onecycle':
-        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=cfg.max_epochs * cfg.steps_per_epoch,
+        max_lr = [g['lr'] for g in opt.param_groups] if cfg.baseline else cfg.lr
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=max_lr, total_steps=cfg.max_epochs * cfg.steps_per_epoch,
                                                     pct_start=cfg.warmup, anneal_strategy='cos', div_factor=25.0, final_div_factor=1e3)
     else: sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode='max', factor=cfg.lr_factor, patience=cfg.lr_patience)
     return model, opt, sched

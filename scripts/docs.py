@@ -87,6 +87,7 @@ def study_title(stem):
     run = rest.partition('-')[2]
     if kind == 'train': return f"{run}: {'teacher' if run == 'r1' else 'student'}"
     if kind == 'label': return f'{run}: soft labels'
+    if kind == 'mert': return {'mert_p': 'MERT-P', 'mert_f': 'MERT-F'}.get(run, run)
     return {'corpus': 'Corpus', 'report': 'Report: Figure 2 and Table 3', 'madmom': "madmom's system",
             'baseline': 'trivial baseline'}.get(kind, stem)
 
@@ -96,9 +97,9 @@ def study_nav(pages):
     by_task, top = {}, []
     for p in pages:
         kind, _, rest = p.stem.partition('-')
-        if kind in ('train', 'label', 'madmom', 'baseline'): by_task.setdefault(rest.partition('-')[0], []).append(p)
+        if kind in ('train', 'label', 'madmom', 'baseline', 'mert'): by_task.setdefault(rest.partition('-')[0], []).append(p)
         else: top.append(p)
-    order = lambda p: ({'train': 0, 'label': 0, 'madmom': 1, 'baseline': 2}[p.stem.split('-')[0]],
+    order = lambda p: ({'train': 0, 'label': 0, 'madmom': 1, 'baseline': 2, 'mert': 3}[p.stem.split('-')[0]],
                        p.stem.partition('-')[2].partition('-')[2], p.stem.startswith('label'))
     nav = [{study_title(p.stem): f'study/{p.name}'} for p in top if p.stem != 'report']
     nav += [{task: [{study_title(p.stem): f'study/{p.name}'} for p in sorted(ps, key=order)]} for task, ps in sorted(by_task.items())]

@@ -10,8 +10,9 @@ from helpers import ROOT, BIN, STAGES, repo_copy, run, set_params
 
 def test_smoke_study_writes_every_metric_figure_and_notebook(smoke):
     files = [f for f in (smoke / 'outputs/smoke/metrics').glob('*/*.json') if not f.stem.endswith('-history') and f.parent.name != 'timing']
-    assert len(files) == 4 * 7 + 3 + 3
-    for f in files:
+    skipped = [f for f in files if json.loads(f.read_text()).get('skipped')]       # MERT-P/F: off in the smoke profile
+    assert len(files) == 4 * 7 + 3 + 3 + 4 * 2 and sorted(f.stem for f in skipped) == ['mert_f', 'mert_p'] * 4
+    for f in sorted(set(files) - set(skipped)):
         m = json.loads(f.read_text())
         assert math.isfinite(m['test']) and 0 <= m['test'] <= 1, f
         assert len(m['per_track']) == m['n_test'] == 2 and np.isclose(np.mean(list(m['per_track'].values())), m['test']), f
@@ -216,7 +217,7 @@ def test_every_stage_depends_on_exactly_the_modules_its_notebook_imports():
     a missing module would let a change go unrerun, a superfluous one reruns (and, for training, retrains) for nothing."""
     from mirrepro.provenance import closure
     deps = stage_deps()
-    assert set(deps) == {'corpus', 'teacher', 'label', 'student', 'madmom', 'baseline', 'report'}
+    assert set(deps) == {'corpus', 'teacher', 'label', 'student', 'madmom', 'baseline', 'mert', 'report'}
     for name, (nb, mods) in deps.items():
         want = sorted(f"mirrepro/{m.split('.', 1)[1].replace('.', '/')}.py" for m in closure(ROOT / nb, root=ROOT / 'mirrepro'))
         missing, extra = sorted(set(want) - set(mods)), sorted(set(mods) - set(want))
@@ -248,7 +249,8 @@ def test_every_key_of_params_yaml_is_read():
     dvc = (ROOT / 'dvc.yaml').read_text()
     train_read, corpus_read = attrs('mirrepro/train.py'), attrs('mirrepro/synth.py')
     train_fields, corpus_fields = {f.name for f in dataclasses.fields(TrainConfig)}, {f.name for f in dataclasses.fields(CorpusConfig)}
-    unread, shared = [], {'profile', 'tasks', 'madmom_tasks', 'baseline_tasks', 'labelings', 'students'}
+    from mirrepro.study import SHARED_KEYS
+    unread, shared = [], SHARED_KEYS
     for top, value in params.items():
         if top in shared:
             ok = f'${{{top}}}' in dvc or (top == 'profile' and '${profile}' in dvc)
@@ -324,3 +326,23 @@ def test_the_corpus_defaults_are_the_cpu_profiles():
     from mirrepro.synth import CorpusConfig
     cpu = yaml.safe_load((ROOT / 'params.yaml').read_text())['cpu']['data']['corpus']
     assert dataclasses.asdict(CorpusConfig()) == cpu
+
+
+def test_a_mert_baseline_runs_in_the_smoke_profile_when_switched_on(smoke, tmp_path):
+    """MERT-P and MERT-F on the tiny random stand-in (baselines.mert: stand-in), one task each, then the report: their metrics
+    reach Table 3, marked as the stand-in's (not meaningful). A checkpoint folder that is not there stops the stage, naming it."""
+    repo = tmp_path / 'repo'
+    shutil.copytree(smoke, repo, symlinks=True)
+    set_params(repo, lambda p: p['smoke'].update(baselines={'mert': 'stand-in'}))
+    for stage in ('mert@chord-mert_p', 'mert@key-mert_f', 'report'):
+        r = run(['dvc', 'repro', '--single-item', stage], repo)
+        assert r.returncode == 0, (stage, (r.stdout + r.stderr)[-3000:])
+    out = repo / 'outputs/smoke'
+    m = json.loads((out / 'metrics/chord/mert_p.json').read_text())
+    assert 0 <= m['test'] <= 1 and len(m['per_track']) == m['n_test'] == 2 and 'not meaningful' in m['mert_weights']
+    t3 = {row['task']: row for row in __import__('csv').DictReader((out / 'reports/table3.csv').open())}
+    assert float(t3['chord']['MERT-P']) == m['test'] and float(t3['key']['MERT-F']) == json.loads((out / 'metrics/key/mert_f.json').read_text())['test']
+    assert 'not meaningful' in t3['chord']['MERT weights'] and t3['downbeat']['MERT-P'] == '' and t3['chord']['paper: MERT-P'] == '0.664'
+    set_params(repo, lambda p: p['smoke'].update(baselines={'mert': 'no/such/MERT'}))
+    r = run(['dvc', 'repro', '--single-item', 'mert@chord-mert_f'], repo)
+    assert r.returncode != 0 and 'no/such/MERT: no such folder' in r.stdout + r.stderr
