@@ -12,10 +12,9 @@ from .tasks import TASKS, chord_class, key_class, LabelError
 from .audio import atomic_output
 
 # %% auto #0
-__all__ = ['JAMS_NAMESPACES', 'READERS', 'SUFFIXES', 'SPLITS', 'AnnotationError', 'ManifestError', 'atomic_write_text',
-           'read_beats', 'write_beats', 'read_chords', 'read_segments', 'write_segments', 'read_key', 'write_key',
-           'read_jams', 'read_annotation', 'write_annotation', 'Track', 'read_manifest', 'write_manifest',
-           'study_manifests']
+__all__ = ['JAMS_NAMESPACES', 'SUFFIXES', 'SPLITS', 'AnnotationError', 'ManifestError', 'atomic_write_text', 'read_beats',
+           'write_beats', 'read_chords', 'read_segments', 'write_segments', 'read_key', 'write_key', 'read_jams',
+           'read_annotation', 'write_annotation', 'Track', 'read_manifest', 'write_manifest', 'study_manifests']
 
 # %% ../nbs/02_annotations.ipynb #8a3e69fa
 class AnnotationError(ValueError):
@@ -133,7 +132,7 @@ def read_jams(path, task: str):
         return times, (np.array(pos, dtype=int) if all(p is not None for p in pos) else None)
     if spec.annotation == 'key':
         key = str(obs[0].value).replace(':', ' ')
-        try: key_class(key)
+        try: spec.check_label(key)
         except LabelError as e: raise AnnotationError(where, None, str(e)) from None
         return key
     segs, last = [], 0.0
@@ -153,17 +152,16 @@ def _read_text(path, task: str):
     if spec.annotation == 'key': return read_key(path)
     return _read_intervals(path, spec.check_label)
 
-READERS = {t: (lambda path, t=t: _read_text(path, t)) for t in TASKS}   # each task's text reader (read_chords for chord, …)
 SUFFIXES = {t: spec.suffix for t, spec in TASKS.items()}                 # each task's text file suffix (TaskSpec.suffix)
 
 def read_annotation(path, task: str):
     "Read the annotation of `task` from `path` (a JAMS file or the task's text format)."
-    if task not in READERS: raise KeyError(f"unknown task {task!r}; expected one of {sorted(READERS)}")
-    return read_jams(path, task) if str(path).endswith('.jams') else READERS[task](path)
+    if task not in TASKS: raise KeyError(f"unknown task {task!r}; expected one of {sorted(TASKS)}")
+    return read_jams(path, task) if str(path).endswith('.jams') else _read_text(path, task)
 
 def write_annotation(path, task: str, annotation) -> Path:
     "Write `annotation` (as `read_annotation` returns it) in the text format of `task`."
-    if task not in TASKS: raise KeyError(f"unknown task {task!r}; expected one of {sorted(READERS)}")
+    if task not in TASKS: raise KeyError(f"unknown task {task!r}; expected one of {sorted(TASKS)}")
     if TASKS[task].annotation == 'beats':
         times, positions = annotation
         if positions is None: return atomic_write_text(path, ''.join(f"{t:.4f}\n" for t in times))

@@ -37,19 +37,17 @@ def _fresh_if_stale(out, stale: bool, what: str):
         import shutil
         print(f"{out}: {what}; starting it afresh", flush=True); shutil.rmtree(out)
 
-def _changed(old: dict, new: dict) -> str:
-    return ', '.join(sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k)))
 
 def run_training(profile: dict, cfg, out, train_set, valid_set, unlabeled=None, softlabels=None) -> dict:
     "Train `cfg` as the profile says (in process, or under torchrun); returns the run's metrics. Resumes an interrupted run."
-    from mirrepro.train import train, run_settings
+    from mirrepro.train import train, run_settings, settings_diff
     state, metrics = Path(out) / 'state.pt', Path(out) / 'metrics.json'
     run = profile['run']
     if state.exists():       # a run folder kept by DVC (persist): keep, resume or start afresh, by the run's identity
         import torch
         old = torch.load(state, map_location='cpu', weights_only=True)
         new = run_settings(cfg, train_set, valid_set, unlabeled, softlabels, int(run.get('nproc', 1)))
-        if old['run'] != new: _fresh_if_stale(out, True, f"left by a run with other {_changed(old['run'], new)}")
+        if old['run'] != new: _fresh_if_stale(out, True, f"left by a run with other {', '.join(settings_diff(old['run'], new))}")
         elif old['st']['done'] and metrics.exists():
             print(f"{out}: finished earlier with the same settings and code; kept", flush=True)
             return json.loads(metrics.read_text())

@@ -12,8 +12,8 @@ from .tasks import TASKS
 
 # %% auto #0
 __all__ = ['PROFILE_KEYS', 'SHARED_KEYS', 'OUTPUTS', 'load_profile', 'output_dir', 'corpus_dir', 'manifest', 'model_dir',
-           'softlabel_dir', 'metrics_dir', 'metrics_file', 'reports_dir', 'write_timing', 'read_entries',
-           'paper_splits']
+           'softlabel_dir', 'metrics_dir', 'metrics_file', 'reports_dir', 'write_metrics', 'write_timing',
+           'read_entries', 'paper_splits']
 
 # %% ../nbs/10_study.ipynb #c86a576c
 PROFILE_KEYS = {'data', 'run', 'label', 'train', 'baselines'}
@@ -53,6 +53,14 @@ def metrics_file(profile, task: str, run: str) -> Path: return metrics_dir(profi
 def reports_dir(profile) -> Path: return output_dir(profile) / 'reports'
 
 # %% ../nbs/10_study.ipynb #d1e2f002
+def write_metrics(profile, task: str, run: str, result: dict, **fields) -> Path:
+    "`metrics/{task}/{run}.json` of `profile` from `evaluate`'s `result`: metric, mean, songs and per-song scores, and `fields`."
+    from mirrepro.audio import atomic_output
+    from mirrepro.tasks import TASKS
+    m = dict(task=task, run=run, **fields, metric=TASKS[task].metric, test=result['mean'], n_test=result['n_tracks'], per_track=result['per_track'])
+    with atomic_output(metrics_file(profile, task, run)) as tmp: tmp.write_text(json.dumps(m, indent=1))
+    return metrics_file(profile, task, run)
+
 def write_timing(stage: str, folder, **parts):
     "Record a stage's wall time in seconds (its parts as keyword arguments) for the report."
     from mirrepro.audio import atomic_output

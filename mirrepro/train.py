@@ -14,7 +14,7 @@ from .tasks import TASKS, TaskSpec, IGNORE
 # %% auto #0
 __all__ = ['BEAT_WIDEN', 'BOUNDARY_SMEAR', 'labeled_targets', 'widen_beats', 'smear_boundaries', 'soft_targets', 'sample_chunk',
            'LRU', 'AudioCache', 'soft_cross_entropy', 'ChunkDataset', 'RankBatches', 'TrainConfig', 'run_settings',
-           'plot_history', 'train', 'main']
+           'settings_diff', 'plot_history', 'train', 'main']
 
 # %% ../nbs/07_train.ipynb #1be2f278
 def labeled_targets(annotation, task: str, n_frames: int) -> tuple[np.ndarray, np.ndarray]:
@@ -212,6 +212,10 @@ def run_settings(cfg: TrainConfig, train_set, valid_set, unlabeled=None, softlab
     return dict(config=_plain(asdict(cfg)), train=str(train_set), valid=str(valid_set), unlabeled=str(unlabeled), softlabels=str(softlabels),
                 teacher=teacher, world=world, code=fingerprint('mirrepro.train'))
 
+def settings_diff(old: dict, new: dict) -> list[str]:
+    "The parts of two runs' identities (`run_settings`) that differ."
+    return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+
 
 # %% ../nbs/07_train.ipynb #3ca5555f
 def _training_data(cfg: TrainConfig, train_set, valid_set, unlabeled, softlabels):
@@ -257,8 +261,8 @@ def _resume(state_path: Path, run: dict, model, opt, sched):
     if not state_path.exists(): return st, None
     ck = torch.load(state_path, map_location='cpu', weights_only=True)
     if ck['run'] != run:
-        diff = sorted(k for k in set(run) | set(ck['run']) if run.get(k) != ck['run'].get(k))
-        raise ValueError(f"{state_path}: written by a run with other settings ({', '.join(diff)}); remove it or train into another folder")
+        raise ValueError(f"{state_path}: written by a run with other settings ({', '.join(settings_diff(ck['run'], run))}); "
+                         "remove it or train into another folder")
     model.load_state_dict(ck['model']); opt.load_state_dict(ck['opt']); sched.load_state_dict(ck['sched'])
     return ck['st'], ck
 
