@@ -10,14 +10,15 @@ import numpy as np
 from .tasks import TASKS
 
 # %% auto #0
-__all__ = ['PAPER_TABLE3', 'PAPER_MERT', 'REFERENCES', 'collect', 'bootstrap_mean', 'paired_bootstrap', 'comparisons', 'figure2',
-           'mert_weights', 'table3', 'timings']
+__all__ = ['PAPER_TABLE3', 'PAPER_MERT', 'PAPER_SOTA', 'REFERENCES', 'collect', 'bootstrap_mean', 'paired_bootstrap',
+           'comparisons', 'figure2', 'mert_weights', 'table3', 'timings']
 
 # %% ../nbs/11_report.ipynb #b0e1c006
 PAPER_TABLE3 = {  # Table 3 of the paper: its supervised teacher and its proposed (best) student, on its test sets
     'downbeat': dict(supervised=0.753, proposed=0.776, test='GTZAN'), 'chord': dict(supervised=0.802, proposed=0.862, test='JayChou'),
     'key': dict(supervised=0.731, proposed=0.764, test='GiantSteps'), 'structure': dict(supervised=0.594, proposed=0.632, test='Isophonics')}
-PAPER_MERT = {'downbeat': (0.736, 0.769), 'chord': (0.664, 0.717), 'key': (0.723, 0.797), 'structure': (0.616, np.nan)}  # MERT-P, MERT-F
+PAPER_MERT = {'downbeat': (0.736, 0.769), 'key': (0.664, 0.717), 'chord': (0.723, 0.797), 'structure': (0.616, np.nan)}  # MERT-P, MERT-F
+PAPER_SOTA = {'downbeat': ('SpecTNT-TCN', 0.756), 'key': ('CNN (Korzeniowski)', 0.743), 'chord': ('JLCX1', 0.845), 'structure': ('MuSFA', 0.598)}
 REFERENCES = ('madmom', 'baseline', 'mert_p', 'mert_f')     # runs that are not models of the noisy-student chain
 
 def collect(metrics_dir):
@@ -130,6 +131,7 @@ def table3(df):
                      'MERT-P': ref('mert_p'), 'MERT-F': ref('mert_f'), 'MERT weights': mert_weights(t),
                      'paper: supervised': PAPER_TABLE3[task]['supervised'], 'paper: proposed': PAPER_TABLE3[task]['proposed'],
                      'paper: MERT-P': PAPER_MERT[task][0], 'paper: MERT-F': PAPER_MERT[task][1],
+                     'paper: state of the art': PAPER_SOTA[task][1], 'paper: SOTA system': PAPER_SOTA[task][0],
                      'paper: test set': PAPER_TABLE3[task]['test']})
     return pd.DataFrame(rows).set_index('task')
 
