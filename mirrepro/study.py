@@ -13,7 +13,7 @@ from .tasks import TASKS
 # %% auto #0
 __all__ = ['PROFILE_KEYS', 'SHARED_KEYS', 'OUTPUTS', 'load_profile', 'output_dir', 'corpus_dir', 'manifest', 'model_dir',
            'softlabel_dir', 'metrics_dir', 'metrics_file', 'reports_dir', 'write_metrics', 'write_timing',
-           'read_entries', 'paper_splits']
+           'read_entries', 'paper_splits', 'audit_splits']
 
 # %% ../nbs/10_study.ipynb #c86a576c
 PROFILE_KEYS = {'data', 'run', 'label', 'train', 'baselines'}
@@ -71,19 +71,26 @@ def write_timing(stage: str, folder, **parts):
 def read_entries(entries, root, where: str) -> list:
     "The tracks of a list of data entries (manifest paths, or `{manifest, sample, seed}`), first occurrence of a track kept."
     from mirrepro.annotations import read_manifest
+    from mirrepro.audio import audio_info
     tracks, seen = [], set()
     for e in (entries if isinstance(entries, list) else [entries]):
         spec = e if isinstance(e, dict) else {'manifest': e}
         if unknown := set(spec) - {'manifest', 'sample', 'seed'}: raise ValueError(f"{where}: unknown key(s) {sorted(unknown)}")
         paths = spec['manifest'] if isinstance(spec['manifest'], list) else [spec['manifest']]
-        ts = [t for p in paths for t in read_manifest(Path(root) / p, check_files=True)]
+        ts = []
+        for p in paths:
+            got = read_manifest(Path(root) / p, check_files=True)
+            for t in got: t.meta.setdefault('dataset', Path(p).stem)
+            ts += got
         if 'sample' in spec:
             if spec['sample'] > len(ts): raise ValueError(f"{where}: cannot sample {spec['sample']} of {len(ts)} tracks")
             pick = np.random.default_rng(spec.get('seed', 0)).choice(len(ts), spec['sample'], replace=False)
             ts = [ts[i] for i in sorted(pick)]
         for t in ts:
             k = str(Path(t.audio).resolve())
-            if k not in seen: seen.add(k); tracks.append(t)
+            if k in seen: continue
+            seen.add(k); tracks.append(t)
+            if t.duration is None: t.duration = audio_info(t.audio)[0]     # `mirrepro manifest` leaves it to us: read from the header
     return tracks
 
 def paper_splits(profile: dict) -> dict:
@@ -98,3 +105,26 @@ def paper_splits(profile: dict) -> dict:
         got['train'] = [t for t in got['train'] if str(Path(t.audio).resolve()) not in held]
         out[task] = got
     return out
+
+# %% ../nbs/10_study.ipynb #e44912d0
+def audit_splits(labeled: dict) -> tuple[dict, list[dict]]:
+    "`labeled` (`{task: {split: [Track]}}`) without the songs each task must skip, and Table 1's rows (see above)."
+    from mirrepro.tasks import TASKS
+    kept, rows = {}, {}
+    for task, splits in labeled.items():
+        kept[task] = {}
+        for split, tracks in splits.items():
+            kept[task][split] = []
+            for t in tracks:
+                a = TASKS[task].audit(t.annotation(task), scored=split != 'train')
+                key = (t.meta.get('dataset', ''), task, split)
+                r = rows.setdefault(key, dict(dataset=key[0], task=task, split=split, tracks=0, hours=0.0, labels_kept=0,
+                                              labels_masked=0, tracks_skipped=0, reasons={}))
+                for why, n in a.reasons.items(): r['reasons'][why] = r['reasons'].get(why, 0) + n
+                if a.skip:
+                    r['tracks_skipped'] += 1; r['reasons'][f'skipped: {a.skip}'] = r['reasons'].get(f'skipped: {a.skip}', 0) + 1
+                    continue
+                kept[task][split].append(t)
+                r['tracks'] += 1; r['hours'] += (t.duration or 0) / 3600; r['labels_kept'] += a.kept; r['labels_masked'] += a.masked
+    out = [dict(r, reasons='; '.join(f'{w}: {n}' for w, n in sorted(r['reasons'].items()))) for r in rows.values()]
+    return kept, out

@@ -4,18 +4,18 @@
 
 # %% ../nbs/01_tasks.ipynb #e02cefd8
 from __future__ import annotations
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 import numpy as np
 import mir_eval
 from .audio import SR
 
 # %% auto #0
-__all__ = ['PITCHES', 'DOWNBEAT_CLASSES', 'CHORD_CLASSES', 'KEY_CLASSES', 'STRUCTURE_CLASSES', 'IGNORE', 'TASKS',
-           'FUNCTION_ALIASES', 'LabelError', 'TaskSpec', 'task', 'chord_class', 'key_class', 'function_class',
-           'encode_beats', 'decode_beats', 'encode_segments', 'decode_segments', 'encode_chords', 'decode_chords',
-           'encode_key', 'decode_key', 'encode_structure', 'decode_structure', 'transpose_index', 'transpose_labels',
-           'transpose_probs', 'config_from']
+__all__ = ['PITCHES', 'DOWNBEAT_CLASSES', 'CHORD_CLASSES', 'KEY_CLASSES', 'STRUCTURE_CLASSES', 'IGNORE', 'TASKS', 'KEY_MODES',
+           'OTHER_MODES', 'FUNCTION_ALIASES', 'LabelError', 'TaskSpec', 'task', 'chord_class', 'key_class',
+           'function_class', 'encode_beats', 'decode_beats', 'encode_segments', 'decode_segments', 'encode_chords',
+           'decode_chords', 'encode_key', 'decode_key', 'encode_structure', 'decode_structure', 'LabelAudit',
+           'audit_labels', 'transpose_index', 'transpose_labels', 'transpose_probs', 'config_from']
 
 # %% ../nbs/01_tasks.ipynb #61c4ab66
 PITCHES = ('C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B')
@@ -43,6 +43,7 @@ class TaskSpec:
     suffix: str = ''               # its text format's file suffix
     jams: tuple[str, ...] = ()     # JAMS namespaces it is read from, in order of preference; written in the first
     late_mask: str = 'freq'        # Table 2's spectrogram mask from round 2 on: 'time' (A3) or 'freq' (A4)
+    merged: tuple[int, ...] = ()   # classes that a partial annotation cannot tell apart (downbeat: beat and downbeat, for beats-only songs)
     sr: int = SR
 
     @property
@@ -76,11 +77,17 @@ class TaskSpec:
     def check_label(self, label: str):
         "Raise `LabelError` for a label this task cannot read (chords and keys are parsed; other labels are free text)."
         if self.name in _CHECK: _CHECK[self.name](label)
+    def partial(self, annotation) -> bool:
+        "Does `annotation` leave the `merged` classes apart? (Beats without bar positions: which beat is the downbeat is unknown.)"
+        return bool(self.merged) and self.annotation == 'beats' and annotation[1] is None
+    def audit(self, annotation, scored: bool = False) -> 'LabelAudit':
+        "What of `annotation` the task can learn from (`scored`: also score a prediction against it): see `audit_labels`."
+        return audit_labels(self, annotation, scored)
 
 TASKS = {
     'downbeat': TaskSpec('downbeat', DOWNBEAT_CLASSES, hop=160, time_pool=2, chunk_frames=300,
                          metric='downbeat F-measure (70 ms)', transposable=False,
-                         annotation='beats', suffix='.beats', jams=('beat',), late_mask='time'),
+                         annotation='beats', suffix='.beats', jams=('beat',), late_mask='time', merged=(1, 2)),
     'chord': TaskSpec('chord', CHORD_CLASSES, hop=500, time_pool=4, chunk_frames=96,
                       metric='majmin weighted accuracy', transposable=True,
                       suffix='.chords.lab', jams=('chord', 'chord_harte')),
@@ -110,16 +117,22 @@ def chord_class(label: str) -> int | None:
     if (semitones[:8] == _MIN8).all(): return 12 + root
     return None
 
+KEY_MODES = {'major': 0, 'minor': 12, 'ionian': 0, 'aeolian': 12}     # modes read as a major or minor key
+OTHER_MODES = ('other', 'modal', 'dorian', 'phrygian', 'lydian', 'mixolydian', 'locrian')   # known, but no major/minor reading
+
 def key_class(label: str) -> int | None:
-    "Class index of a key string like `'C# major'`; `'none'`/`'N'` give the none class, `'X'` or other modes `None`."
+    "Class index of a key string like `'C# major'`; `'none'`/`'N'` give the none class, `'X'` or another mode `None`."
     s = label.strip()
     if s.lower() in ('none', 'n'): return KEY_CLASSES.index('none')
-    try:
-        mir_eval.key.validate_key(s)
-        root, mode = mir_eval.key.split_key_string(s)
-    except Exception as e: raise LabelError(f"cannot parse key {label!r} ({e})") from None
-    if root is None or mode not in ('major', 'minor'): return None
-    return root + (12 if mode == 'minor' else 0)
+    parts = s.split()
+    if len(parts) == 1 and parts[0].upper() == 'X': return None                  # unknown key (Isophonics)
+    tonic = parts[0].lower() if parts else ''
+    if len(parts) != 2 or tonic == 'x' or tonic not in mir_eval.key.KEY_TO_SEMITONE:
+        raise LabelError(f"cannot parse key {label!r}: expected '(tonic) (mode)', 'X' or 'none'")
+    mode = parts[1].lower()
+    if mode in OTHER_MODES: return None
+    if mode not in KEY_MODES: raise LabelError(f"cannot parse key {label!r}: unknown mode {parts[1]!r}")
+    return (mir_eval.key.KEY_TO_SEMITONE[tonic] % 12) + KEY_MODES[mode]
 
 # %% ../nbs/01_tasks.ipynb #17dddc5e
 FUNCTION_ALIASES = {
@@ -129,12 +142,16 @@ FUNCTION_ALIASES = {
     'bridge': 'bridge', 'transition': 'bridge', 'trans': 'bridge', 'interlude': 'bridge', 'breakdown': 'bridge',
     'inst': 'inst', 'instrumental': 'inst', 'solo': 'inst', 'break': 'inst', 'riff': 'inst',
     'outro': 'outro', 'coda': 'outro', 'ending': 'outro', 'fadeout': 'outro', 'end': 'outro',
-    'silence': 'silence', 'end_silence': 'silence', 'endsilence': 'silence', 'nofunction': 'silence', 'n': 'silence',
+    'silence': 'silence', 'end_silence': 'silence', 'endsilence': 'silence', 'nothing': 'silence', 'n': 'silence',
 }
+
+import re
+_VARIANT = re.compile(r"(?:[\s_\-]+(?:[a-z]|\d+)'*)+$")      # ' A', '_2', ' b\'' after a name: the variant, not the function
 
 def function_class(label: str) -> int | None:
     "Index in `STRUCTURE_CLASSES` of a segment label, or `None` when it names no known function."
-    key = ''.join(ch for ch in label.lower() if ch.isalpha() or ch == '_').strip('_')
+    s = _VARIANT.sub('', label.strip().strip('"').lower())
+    key = ''.join(ch for ch in s if ch.isalpha() or ch == '_').strip('_')
     key = FUNCTION_ALIASES.get(key, FUNCTION_ALIASES.get(key.replace('_', '')))
     return None if key is None else STRUCTURE_CLASSES.index(key)
 
@@ -236,12 +253,48 @@ def decode_structure(functions, boundary, spec: TaskSpec = TASKS['structure'], t
 # %% ../nbs/01_tasks.ipynb #b1e0c7a3
 def _encode_downbeat(annotation, n_frames: int, spec: TaskSpec):
     times, positions = annotation
-    if positions is None: raise ValueError("downbeat training needs bar positions; this beat annotation has none")
+    if positions is None: positions = np.zeros(len(times))      # beats only (SMC, Simac): every beat a `beat`; see `TaskSpec.partial`
     return encode_beats(times, positions, n_frames, spec), None
 
 _ENCODE = {'downbeat': _encode_downbeat, 'chord': lambda a, n, spec: (encode_chords(a, n, spec), None),
            'key': lambda a, n, spec: (encode_key(a, n, spec), None), 'structure': encode_structure}
 _CHECK = {'chord': chord_class, 'key': key_class}
+
+# %% ../nbs/01_tasks.ipynb #c278645f
+@dataclass
+class LabelAudit:
+    kept: int = 0                                   # labels the task learns from (beats, segments, the key)
+    masked: int = 0                                 # labels it cannot use (counted in `reasons`)
+    reasons: dict = field(default_factory=dict)     # why labels were masked: reason -> count
+    skip: str | None = None                         # why the song is left out of this task (None: it is used)
+
+def _reason(audit: LabelAudit, why: str, n: int = 1):
+    audit.masked += n; audit.reasons[why] = audit.reasons.get(why, 0) + n
+
+def audit_labels(spec: TaskSpec, annotation, scored: bool = False) -> LabelAudit:
+    "Labels of `annotation` that `spec` keeps and masks (with reasons), and why the song is skipped (`scored`: it is a validation/test song)."
+    a = LabelAudit()
+    if spec.annotation == 'beats':
+        times, positions = annotation
+        a.kept = len(times)
+        if spec.partial(annotation):
+            _reason(a, 'beats without bar positions: downbeat masked', len(times))
+            if scored: a.skip = 'no bar positions: the downbeat F-measure cannot score it'
+        return a
+    if spec.annotation == 'key':
+        if key_class(annotation) is None:
+            _reason(a, f"key {annotation.split()[-1] if annotation.strip().upper() != 'X' else 'X'!r}: no major/minor reading")
+            a.skip = f"key {annotation!r} has no major/minor reading"
+        else: a.kept = 1
+        return a
+    to_class = chord_class if spec.name == 'chord' else function_class
+    for s, e, label in annotation:
+        if to_class(label) is not None: a.kept += 1
+        elif spec.name == 'chord': _reason(a, f"chord with no majmin reading ({label.split(':')[-1].split('/')[0] if ':' in label else label})")
+        else: _reason(a, f"no function for {re.sub(r'[^a-z_ -]', '', label.lower()).strip()!r}")
+    if not a.kept and not spec.boundary: a.skip = f"none of its {a.masked} labels maps to a class"
+    if not annotation: a.skip = 'no labels'
+    return a
 
 # %% ../nbs/01_tasks.ipynb #d85d2fb6
 @lru_cache(maxsize=64)

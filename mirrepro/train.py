@@ -12,13 +12,15 @@ from .audio import load_audio
 from .tasks import TASKS, TaskSpec, IGNORE
 
 # %% auto #0
-__all__ = ['BEAT_WIDEN', 'BOUNDARY_SMEAR', 'labeled_targets', 'widen_beats', 'smear_boundaries', 'soft_targets', 'sample_chunk',
-           'LRU', 'AudioCache', 'soft_cross_entropy', 'ChunkDataset', 'RankBatches', 'TrainConfig', 'run_settings',
-           'settings_diff', 'plot_history', 'train', 'main']
+__all__ = ['LABELLED', 'MERGED', 'BEAT_WIDEN', 'BOUNDARY_SMEAR', 'labeled_targets', 'widen_beats', 'smear_boundaries',
+           'soft_targets', 'sample_chunk', 'LRU', 'AudioCache', 'soft_cross_entropy', 'ChunkDataset', 'RankBatches',
+           'TrainConfig', 'run_settings', 'settings_diff', 'plot_history', 'train', 'main']
 
 # %% ../nbs/07_train.ipynb #1be2f278
+LABELLED, MERGED = 1, 2      # label mask codes (0: no label): MERGED frames cannot tell the task's `merged` classes apart
+
 def labeled_targets(annotation, task: str, n_frames: int) -> tuple[np.ndarray, np.ndarray]:
-    "One-hot targets `(frames, outputs)` and a label mask `(frames,)` from an annotation of `task`."
+    "One-hot targets `(frames, outputs)` and a label mask `(frames,)` of codes: 0 unlabelled, `LABELLED`, or `MERGED` (beats only)."
     spec = TASKS[task]
     y, boundary = spec.encode(annotation, n_frames)
     mask = y != IGNORE
@@ -26,7 +28,7 @@ def labeled_targets(annotation, task: str, n_frames: int) -> tuple[np.ndarray, n
     t[np.flatnonzero(mask), y[mask]] = 1
     if spec.boundary: t[:, -1] = smear_boundaries(boundary)
     if spec.annotation == 'beats': t = widen_beats(t, mask)
-    return t, mask
+    return t, mask.astype(np.uint8) * (MERGED if spec.partial(annotation) else LABELLED)
 
 BEAT_WIDEN = (0.5, 1.0, 0.5)
 
@@ -50,7 +52,7 @@ def smear_boundaries(boundary: np.ndarray, weights=BOUNDARY_SMEAR) -> np.ndarray
 def soft_targets(store, track_id: str) -> tuple[np.ndarray, np.ndarray]:
     "The teacher's probabilities for a track, all frames labelled."
     p = store.get(track_id)
-    return p, np.ones(len(p), dtype=bool)
+    return p, np.full(len(p), LABELLED, dtype=np.uint8)
 
 # %% ../nbs/07_train.ipynb #94f3af6c
 def sample_chunk(audio: np.ndarray, targets: np.ndarray, mask: np.ndarray, spec: TaskSpec, rng: np.random.Generator):
@@ -58,7 +60,7 @@ def sample_chunk(audio: np.ndarray, targets: np.ndarray, mask: np.ndarray, spec:
     n, c, fs = len(targets), spec.chunk_frames, spec.frame_samples
     start = int(rng.integers(0, max(n - c, 0) + 1))
     a = np.zeros(c * fs, dtype=np.float32); seg = audio[start * fs:(start + c) * fs]; a[:len(seg)] = seg
-    t = np.zeros((c, targets.shape[1]), dtype=np.float32); m = np.zeros(c, dtype=bool)
+    t = np.zeros((c, targets.shape[1]), dtype=np.float32); m = np.zeros(c, dtype=mask.dtype)
     k = min(c, n - start); t[:k] = targets[start:start + k]; m[:k] = mask[start:start + k]
     return a, t, m
 
@@ -81,12 +83,17 @@ class AudioCache(LRU):
 def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, mask: torch.Tensor, task: str,
                        boundary_weight: float = 1.0) -> torch.Tensor:
     "Mean over examples of the masked mean over frames of −Σ target·log softmax(logits) (+ boundary BCE for structure)."
-    n = TASKS[task].n_classes
-    ce = -(targets[..., :n] * F.log_softmax(logits[..., :n].float(), -1)).sum(-1)
-    if TASKS[task].boundary:   # boundary_weight > 1 weighs the (rare) boundary frames up: BCE's pos_weight
+    spec = TASKS[task]; n = spec.n_classes
+    logp = F.log_softmax(logits[..., :n].float(), -1)
+    ce = -(targets[..., :n] * logp).sum(-1)
+    if spec.merged:            # on MERGED frames, the merged classes as one: −Σ_rest t·log p − (Σ_merged t)·log Σ_merged p
+        m, rest = list(spec.merged), [c for c in range(n) if c not in spec.merged]
+        merged = -(targets[..., rest] * logp[..., rest]).sum(-1) - targets[..., m].sum(-1) * torch.logsumexp(logp[..., m], -1)
+        ce = torch.where(mask == MERGED, merged, ce)
+    if spec.boundary:   # boundary_weight > 1 weighs the (rare) boundary frames up: BCE's pos_weight
         pw = torch.tensor(float(boundary_weight), device=logits.device)
         ce = ce + F.binary_cross_entropy_with_logits(logits[..., n].float(), targets[..., n], reduction='none', pos_weight=pw)
-    w = mask.to(ce.dtype)
+    w = (mask > 0).to(ce.dtype)
     return ((ce * w).sum(-1) / w.sum(-1).clamp_min(1)).mean()
 
 # %% ../nbs/07_train.ipynb #ef0c0a1b

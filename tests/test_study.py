@@ -156,12 +156,23 @@ def test_paper_profile_assembles_real_dataset_manifests(tmp_path):
             write_audio(audio, np.random.default_rng(i).normal(0, 0.1, 16000))
             ann = {}
             for t in sorted(tasks):
-                sfx, text = files[t]; (real / stem / f'{i}.{sfx}').write_text(text); ann[t] = real / stem / f'{i}.{sfx}'
-            tracks.append(Track(f'{stem}_{i}', audio, 1.0, 'train', ann))
+                sfx, text = files[t]
+                if (stem, t) == ('smc', 'downbeat'): text = "0.5\n1.0\n"                  # SMC: beats without bar positions
+                if (stem, t, i) == ('beatles', 'key', 1): text = "D mixolydian\n"        # an Isophonics modal key
+                (real / stem / f'{i}.{sfx}').write_text(text); ann[t] = real / stem / f'{i}.{sfx}'
+            tracks.append(Track(f'{stem}_{i}', audio, None, 'train', ann))          # as `mirrepro manifest` writes them: no duration
         write_manifest(repo / rel, tracks)
     r = run(['dvc', 'repro', 'corpus'], repo)
     assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
     m = repo / 'outputs/paper/corpus/manifests'
+    # Table 1: the modal key skipped with its reason, SMC's beats kept with their downbeats masked, every song's hours read from its audio
+    t1 = {(r['dataset'], r['task'], r['split']): r for r in __import__('csv').DictReader((repo / 'outputs/paper/corpus/table1.csv').open())}
+    assert (t1['beatles', 'key', 'train']['tracks'], t1['beatles', 'key', 'train']['tracks_skipped']) == ('1', '1')
+    assert 'mixolydian' in t1['beatles', 'key', 'train']['reasons']
+    assert (t1['smc', 'downbeat', 'train']['labels_kept'], t1['smc', 'downbeat', 'train']['labels_masked']) == ('4', '4')
+    assert np.isclose(float(t1['smc', 'downbeat', 'train']['hours']), 2 / 3600)
+    assert 'beatles_1' not in {t.track_id for t in read_manifest(m / 'key_train.jsonl')}
+    assert all(t.duration == 1.0 for t in read_manifest(m / 'key_D3.jsonl'))
     ids = lambda name: {t.track_id for t in read_manifest(m / f'{name}.jsonl')}
     assert ids('structure_test') == {'beatles_0', 'beatles_1'}
     assert not ids('structure_test') & (ids('structure_D3') | ids('structure_train'))          # test songs nowhere else
