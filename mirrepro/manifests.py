@@ -40,25 +40,62 @@ def manifest_from_patterns(root, audio: str, split: str = 'train', allow_missing
 # %% ../nbs/09a_manifests.ipynb #1597c08f
 MIRDATA = {'ballroom': {'downbeat': ('beats_path', 'load_beats')},
            'beatles': {'downbeat': ('beats_path', 'load_beats'), 'chord': ('chords_path', 'load_chords'),
-                       'key': ('keys_path', 'load_key'), 'structure': ('sections_path', 'load_sections')},
+                       'key': ('keys_path', lambda path: _isophonics_key(path)), 'structure': ('sections_path', 'load_sections')},
            'gtzan_genre': {'downbeat': ('beats_path', 'load_beats')},
            'giantsteps_key': {'key': ('keys_path', 'load_key')},
-           'salami': {'structure': ('sections_annotator1_uppercase_path', 'load_sections')},
-           'billboard': {'chord': ('lab_full_path', 'load_chords'), 'structure': ('salami_path', 'load_named_sections')},
+           'salami': {'structure': (lambda tr: _salami_functions(tr), 'load_sections')},
+           'billboard': {'chord': ('lab_full_path', 'load_chords'), 'key': ('salami_path', lambda path: _billboard_key(path)),
+                         'structure': ('salami_path', 'load_named_sections')},
            'rwc_popular': {'downbeat': ('beats_path', 'load_beats'), 'chord': ('chords_path', 'load_chords'),
                            'structure': ('sections_path', 'load_sections')}}
 
 def _key_label(k) -> str:
-    "A key from mirdata's forms ('E', 'E:minor', 'E minor', KeyData with several keys) as 'E minor'."
+    "A key from mirdata's forms ('E', 'E:minor', 'E minor', 'D:mixolydian', 'X', KeyData with several keys) as 'E minor'."
     if hasattr(k, 'keys'):                                   # KeyData: the key that lasts longest
         dur = {}
         for (s, e), lab in zip(k.intervals, k.keys): dur[lab] = dur.get(lab, 0) + e - s
         k = max(dur, key=dur.get)
     s = str(k).strip().replace(':', ' ').replace('\t', ' ')
     parts = s.split()
+    if len(parts) == 1 and parts[0].upper() == 'X': return 'X'
     label = f"{parts[0]} {parts[1].lower() if len(parts) > 1 else 'major'}"
-    if key_class(label) is None: raise LabelError(f"{k!r} is not a major or minor key")
+    key_class(label)      # a label that cannot be parsed stops here; a modal key is kept as it is (the corpus stage masks it)
     return label
+
+def _isophonics_key(path) -> str:
+    "The longest key of an Isophonics keylab (`start end Key label` lines): mirdata's `load_key` refuses the file when one is `X`."
+    dur = {}
+    for i, line in enumerate(Path(path).read_text().splitlines(), 1):
+        f = line.split('\t')
+        if len(f) >= 4 and f[2] == 'Key':
+            try: dur[f[3].strip()] = dur.get(f[3].strip(), 0) + float(f[1]) - float(f[0])
+            except ValueError: raise AnnotationError(path, i, f"times {f[0]!r}, {f[1]!r} are not numbers") from None
+    if not dur: raise AnnotationError(path, None, "no 'Key' line")
+    return max(dur, key=dur.get)
+
+def _salami_functions(track):
+    "SALAMI's function labels (`parsed/textfile{1,2}_functions.txt`, beside the uppercase file mirdata indexes), annotator 1 first."
+    for p in (track.sections_annotator1_uppercase_path, track.sections_annotator2_uppercase_path):
+        if p and Path(p).exists(): return str(p).replace('_uppercase.txt', '_functions.txt')
+    return None
+
+def _billboard_key(salami_chords) -> str:
+    "Billboard's key: the tonic in `salami_chords.txt`'s header; the mode of the tonic chord that lasts longest in `full.lab` beside it."
+    from mirdata.datasets.billboard import load_chords
+    from mirrepro.tasks import chord_class, PITCHES
+    import mir_eval
+    header = [l for l in Path(salami_chords).read_text().splitlines() if l.startswith('# tonic:')]
+    if not header: raise LabelError("no '# tonic:' line")
+    tonic = header[0].split(':', 1)[1].strip()
+    if tonic.lower() not in mir_eval.key.KEY_TO_SEMITONE: raise LabelError(f"tonic {tonic!r} is not a pitch name")
+    root = mir_eval.key.KEY_TO_SEMITONE[tonic.lower()] % 12
+    chords = load_chords(str(Path(salami_chords).parent / 'full.lab'))
+    dur = {0: 0.0, 12: 0.0}
+    for (s, e), lab in zip(chords.intervals, chords.labels):
+        c = chord_class(lab)
+        if c in (root, root + 12): dur[c - root] += e - s
+    if not any(dur.values()): return f"{PITCHES[root]} other"          # no tonic triad: no mode to read (masked)
+    return f"{PITCHES[root]} {'minor' if dur[12] > dur[0] else 'major'}"
 
 def _convert(task: str, value):
     if TASKS[task].annotation == 'beats':
@@ -88,11 +125,13 @@ def manifest_from_mirdata(name: str, data_home, out, split: str = 'train', versi
         if not tr.audio_path or not Path(tr.audio_path).exists(): absent.append(tid); continue
         ann = {}
         for task, (path_attr, parser) in tasks.items():
-            path = getattr(tr, path_attr, None)
+            path = path_attr(tr) if callable(path_attr) else getattr(tr, path_attr, None)
             if path is None: continue                              # the dataset has no such file for this track
             if not Path(path).exists(): raise ManifestError(Path(data_home), None, f"track {tid}: its {task} annotation {path} is missing")
-            try: value = getattr(module, parser)(path)
-            except Exception as e: raise AnnotationError(path, None, f"mirdata's {name}.{parser} could not read it ({e.__class__.__name__}: {e})") from None
+            try: value = parser(path) if callable(parser) else getattr(module, parser)(path)
+            except Exception as e:
+                how = f"mirdata's {name}.{parser}" if isinstance(parser, str) else f"the {name} {task} reader"
+                raise AnnotationError(path, None, f"{how} could not read it ({e.__class__.__name__}: {e})") from None
             if value is None: continue
             try: converted = _convert(task, value)
             except LabelError as e: raise AnnotationError(path, None, str(e)) from None
