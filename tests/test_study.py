@@ -294,7 +294,8 @@ def _status(repo) -> set:
 def test_an_edit_reruns_what_it_touches_and_retrains_only_for_training_code(smoke, tmp_path):
     """On a copy of the finished smoke study: editing the report module reruns only the report; editing a plot that the
     training notebook draws reruns the training stages, which keep their finished runs; editing the training module
-    reruns them and retrains every model from scratch (the run's identity holds a fingerprint of the training code)."""
+    reruns them, but a comment or docstring keeps every run while a change to the loss retrains every model from scratch (the
+run's identity holds a fingerprint of the training code's syntax tree)."""
     repo = tmp_path / 'repo'
     shutil.copytree(smoke, repo, symlinks=True)
     training = {f'teacher@{t}' for t in ('downbeat', 'chord', 'key', 'structure')}
@@ -317,9 +318,18 @@ def test_an_edit_reruns_what_it_touches_and_retrains_only_for_training_code(smok
     assert 'finished earlier with the same settings and code; kept' in text and 'starting it afresh' not in text
     assert best.read_bytes() == before
 
-    append(repo / 'mirrepro/train.py', '\n# an edit\n')
+    # a comment and a docstring in the training module: DVC reruns its stages, and they keep their runs (the code is the same)
+    train_py = repo / 'mirrepro/train.py'
+    train_py.write_text(train_py.read_text().replace('"Mean over examples of the masked mean', '"The mean over examples of the masked mean') + '\n# an edit\n')
     mert = {f'mert@{t}-{k}' for t in ('downbeat', 'chord', 'key', 'structure') for k in ('mert_p', 'mert_f')}   # they train too
     assert _status(repo) == training | labeling | mert | {'report'}
+    r = run(['dvc', 'repro', '--single-item', 'teacher@chord'], repo)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+    assert 'and code; kept' in notebook.read_text() and best.read_bytes() == before
+
+    # a change to the loss: every model retrains from scratch
+    assert train_py.read_text().count('w = (mask > 0).to(ce.dtype)') == 1
+    train_py.write_text(train_py.read_text().replace('w = (mask > 0).to(ce.dtype)', 'w = (mask > 0).to(ce.dtype) * 1.0'))
     r = run(['dvc', 'repro', '--single-item', 'teacher@chord'], repo)
     assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
     text = notebook.read_text()
