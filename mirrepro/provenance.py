@@ -9,7 +9,7 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['PACKAGE', 'NUMERIC_PACKAGES', 'package_dir', 'module_file', 'imports_of', 'closure', 'code_of', 'fingerprint',
-           'environment']
+           'environment', 'file_hashes', 'data_fingerprint']
 
 # %% ../nbs/00a_provenance.ipynb #bc8a5b0a
 PACKAGE = 'mirrepro'
@@ -91,3 +91,39 @@ def environment(packages=NUMERIC_PACKAGES) -> dict:
         try: return version(p)
         except PackageNotFoundError: return None
     return {p: v(p) for p in packages}
+
+# %% ../nbs/00a_provenance.ipynb #f600d632
+import os
+
+def _cache_file() -> Path:
+    return Path(os.environ.get('MIRREPRO_CACHE') or Path.home() / '.cache' / 'mirrepro') / 'file-hashes.json'
+
+def file_hashes(paths) -> dict:
+    "SHA-256 of each file in `paths`, read only when its size or modification time differs from the cache's record."
+    cache_file = _cache_file()
+    try: cache = json.loads(cache_file.read_text())
+    except (OSError, ValueError): cache = {}
+    out, changed = {}, False
+    for p in map(Path, paths):
+        st = p.stat(); key = str(p.resolve())
+        stamp = [st.st_size, st.st_mtime_ns]
+        if cache.get(key, {}).get('stamp') != stamp:
+            h = hashlib.sha256()
+            with open(p, 'rb') as f:
+                for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
+            cache[key] = dict(stamp=stamp, sha256=h.hexdigest()); changed = True
+        out[str(p)] = cache[key]['sha256']
+    if changed:          # written atomically: ranks and stages that share the cache never read half a file
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_file.with_name(f'.{cache_file.name}.{os.getpid()}')
+        tmp.write_text(json.dumps(cache)); os.replace(tmp, cache_file)
+    return out
+
+def data_fingerprint(manifest) -> str | None:
+    "SHA-256 of a manifest's bytes and of every file it names (None for no manifest)."
+    if manifest is None: return None
+    from mirrepro.annotations import read_manifest
+    files = sorted({str(p) for t in read_manifest(manifest) for p in [t.audio, *filter(None, t.annotations.values())] if Path(p).exists()})
+    h = hashlib.sha256(Path(manifest).read_bytes())
+    for p, digest in file_hashes(files).items(): h.update(digest.encode())
+    return h.hexdigest()

@@ -214,9 +214,10 @@ def _plain(d):
 
 def run_settings(cfg: TrainConfig, train_set, valid_set, unlabeled=None, softlabels=None, world: int = 1) -> dict:
     "What identifies a run: a `state.pt` is resumed only by a run with the same settings and the same training code."
-    from mirrepro.provenance import fingerprint, environment
+    from mirrepro.provenance import fingerprint, environment, data_fingerprint
     teacher = json.loads((Path(softlabels) / 'meta.json').read_text())['teacher']['sha256'] if softlabels and (Path(softlabels) / 'meta.json').exists() else None
     return dict(config=_plain(asdict(cfg)), train=str(train_set), valid=str(valid_set), unlabeled=str(unlabeled), softlabels=str(softlabels),
+                data={k: data_fingerprint(m) for k, m in (('train', train_set), ('valid', valid_set), ('unlabeled', unlabeled))},
                 teacher=teacher, world=world, code=fingerprint('mirrepro.train'), env=environment())
 
 def settings_diff(old: dict, new: dict) -> list[str]:

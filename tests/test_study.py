@@ -367,3 +367,16 @@ def test_a_mert_baseline_runs_in_the_smoke_profile_when_switched_on(smoke, tmp_p
     set_params(repo, lambda p: p['smoke'].update(baselines={'mert': 'no/such/MERT'}))
     r = run(['dvc', 'repro', '--single-item', 'mert@chord-mert_f'], repo)
     assert r.returncode != 0 and 'no/such/MERT: no such folder' in r.stdout + r.stderr
+
+
+def test_another_corpus_retrains_the_teacher_on_it(smoke, tmp_path):
+    """A run is what it learned from: with another corpus seed, the corpus is rebuilt at the same paths, and the teacher's
+    stage must not keep the run trained on the old songs (its identity held the manifests' paths, and it was kept)."""
+    repo = tmp_path / 'repo'
+    shutil.copytree(smoke, repo, symlinks=True)
+    set_params(repo, lambda p: p['smoke']['data']['corpus'].update(seed=1))
+    for stage in ('corpus', 'teacher@chord'):
+        r = run(['dvc', 'repro', '--single-item', stage], repo)
+        assert r.returncode == 0, (stage, (r.stdout + r.stderr)[-3000:])
+    text = (repo / 'outputs/smoke/reports/notebooks/train-chord-r1.ipynb').read_text()
+    assert 'left by a run with other data; starting it afresh' in text and 'and code; kept' not in text
