@@ -144,6 +144,7 @@ def multi_gpu_run(n):
 
 
 def _h(x): return f"{x:,.1f}" if x < 10 else f"{x:,.0f}"
+def _sig(x): return f"{x:,.0f}" if x >= 10 else f"{x:.3g}"   # a slow CPU run prints 0.0312, not 0.0
 
 
 def estimate(tflops, batch=64, steps_per_epoch=500):
@@ -200,7 +201,7 @@ def main():
             sps, mem = res
             achieved = sps * train_flops / 1e12
             note = '' if b == batch else f"  (batch {b}: {batch} ran out of memory)"
-            print(f"{task:<10} {rnd:>5} {params / 1e6:>7.1f}M {train_flops / 1e9:>12,.0f} {sps:>10.1f} "
+            print(f"{task:<10} {rnd:>5} {params / 1e6:>7.1f}M {train_flops / 1e9:>12,.0f} {_sig(sps):>10} "
                   f"{sps * TASKS[task].chunk_seconds:>14,.0f} {mem:>9.1f} {achieved:>8.1f} "
                   f"{(f'{100 * achieved / peak:.1f}%' if peak else '—'):>6}{note}", flush=True)
     print(f"\neager fp32 vs {'bf16 autocast + torch.compile' if fast else 'bf16 autocast'}, one batch of {min(batch, 8)}, eval mode "
@@ -212,7 +213,7 @@ def main():
     print(f"\nlabeling with the round-1 teachers (frame_probs_many, batch {a.label_batch if not a.quick else 2})")
     for task in TASKS:
         aps = label_bench(task, device, a.label_batch if not a.quick else 2, 30 if a.quick else 180, songs=2 if a.quick else 16)
-        print(f"{task:<10} {aps:>10,.0f} audio hours per device hour")
+        print(f"{task:<10} {_sig(aps):>10} audio hours per device hour")
     if device.type == 'cuda' and torch.cuda.device_count() > 1 and not a.quick:
         n = torch.cuda.device_count()
         print(f"\ntorchrun over {n} GPUs: 2 training steps + labeling took {multi_gpu_run(n):.0f} s")

@@ -10,7 +10,7 @@ from .audio import load_audio
 from .tasks import TASKS, LabelError
 from .annotations import write_manifest, write_annotation, SUFFIXES, AnnotationError, ManifestError
 from .inference import load_model, predict, to_jams
-from .manifests import AUDIO_SUFFIXES, HARMONIX, MIRDATA, manifest_from_patterns, manifest_from_mirdata
+from .manifests import AUDIO_SUFFIXES, HARMONIX, MIRDATA, manifest_from_patterns, manifest_from_mirdata, manifest_from_hooktheory
 
 # %% auto #0
 __all__ = ['main']
@@ -62,8 +62,12 @@ def _manifest_cmd(a) -> int:
         tracks, absent = manifest_from_patterns(a.root, split=a.split, allow_missing=a.allow_missing, **pats), []
     else:
         out_ann = Path(a.annotations) if a.annotations else Path(a.out).parent / f"{Path(a.out).stem}_annotations"
-        tracks, absent = manifest_from_mirdata(a.name, a.data_home, out_ann, split=a.split, version=a.version, index=a.index,
-                                               tasks=a.tasks)
+        if a.source == 'hooktheory':
+            tracks, absent, skipped = manifest_from_hooktheory(a.json, a.audio_dir, out_ann, splits=tuple(a.hooktheory_split), split=a.split)
+            if skipped: print(f"{len(skipped)} clips skipped: " + ', '.join(f"{c} ({why})" for c, why in skipped[:5]) + (' …' if len(skipped) > 5 else ''))
+        else:
+            tracks, absent = manifest_from_mirdata(a.name, a.data_home, out_ann, split=a.split, version=a.version, index=a.index,
+                                                   tasks=a.tasks)
     write_manifest(a.out, tracks)
     per_task = {t: sum(tr.has(t) for tr in tracks) for t in TASKS}
     print(f"{a.out}: {len(tracks)} tracks (" + ', '.join(f"{t} {n}" for t, n in per_task.items() if n) + ")"
@@ -98,7 +102,13 @@ def main(argv=None):
     g.add_argument('name', choices=list(MIRDATA)); g.add_argument('--data-home', required=True, metavar='DIR')
     g.add_argument('--version', default='default'); g.add_argument('--index', metavar='FILE', help="mirdata index file, if mirdata's own is not installed")
     g.add_argument('--tasks', nargs='+', choices=list(TASKS)); g.add_argument('--annotations', metavar='DIR', help="where converted annotations go")
-    for q in (f, g):
+    h = msub.add_parser('hooktheory', help="HookTheory's Hooktheory.json(.gz) and the audio of its videos",
+                        description="One track per YouTube video of the clips in --hooktheory-split, audio as AUDIO_DIR/{youtube id}.*; "
+                                    "chord and key annotations written in mirrepro's formats.")
+    h.add_argument('json', metavar='HOOKTHEORY_JSON'); h.add_argument('--audio-dir', required=True, metavar='DIR')
+    h.add_argument('--hooktheory-split', nargs='+', default=['TRAIN'], choices=['TRAIN', 'VALID', 'TEST'], help="the dataset's splits to take (default: TRAIN)")
+    h.add_argument('--annotations', metavar='DIR', help="where converted annotations go")
+    for q in (f, g, h):
         q.add_argument('--split', default='train', help="split written into the manifest (default: train)")
         q.add_argument('--out', required=True, metavar='FILE.jsonl')
     a = ap.parse_args(argv)

@@ -10,7 +10,8 @@ from .tasks import TASKS, key_class, LabelError
 from .annotations import Track, write_annotation, SUFFIXES, ManifestError, AnnotationError
 
 # %% auto #0
-__all__ = ['AUDIO_SUFFIXES', 'HARMONIX', 'MIRDATA', 'manifest_from_patterns', 'manifest_from_mirdata']
+__all__ = ['AUDIO_SUFFIXES', 'HARMONIX', 'MIRDATA', 'HOOKTHEORY_CHORDS', 'HOOKTHEORY_MODES', 'manifest_from_patterns',
+           'manifest_from_mirdata', 'manifest_from_hooktheory']
 
 # %% ../nbs/09a_manifests.ipynb #e57f86a5
 AUDIO_SUFFIXES = ('.wav', '.flac', '.mp3', '.ogg', '.oga', '.opus', '.aif', '.aiff', '.au', '.w64', '.caf')
@@ -31,6 +32,10 @@ def manifest_from_patterns(root, audio: str, split: str = 'train', allow_missing
         for task, pattern in annotations.items():
             if not pattern: continue
             a = root / pattern.format(**fill)
+            if any(c in str(a) for c in '*?['):          # a glob (SMC's annotation names carry tags after the stem)
+                hits = sorted(root.glob(str(a.relative_to(root))))
+                if len(hits) > 1: raise ManifestError(root, None, f"{rel}: its {task} pattern matches {len(hits)} files: {', '.join(str(h.relative_to(root)) for h in hits)}")
+                a = hits[0] if hits else a
             if a.exists(): ann[task] = a
             elif not allow_missing: raise ManifestError(root, None, f"{rel}: its {task} annotation {a.relative_to(root)} is missing")
         tid = str(rel.with_suffix('')).replace('/', '_')
@@ -42,6 +47,8 @@ MIRDATA = {'ballroom': {'downbeat': ('beats_path', 'load_beats')},
            'beatles': {'downbeat': ('beats_path', 'load_beats'), 'chord': ('chords_path', 'load_chords'),
                        'key': ('keys_path', lambda path: _isophonics_key(path)), 'structure': ('sections_path', 'load_sections')},
            'gtzan_genre': {'downbeat': ('beats_path', 'load_beats')},
+           'hainsworth': {'downbeat': ('beats_path', 'load_beats')},
+           'simac': {'downbeat': ('beats_path', 'load_beats')},                        # beats only: no bar positions
            'giantsteps_key': {'key': ('keys_path', 'load_key')},
            'salami': {'structure': (lambda tr: _salami_functions(tr), 'load_sections')},
            'billboard': {'chord': ('lab_full_path', 'load_chords'), 'key': ('salami_path', lambda path: _billboard_key(path)),
@@ -114,7 +121,10 @@ def manifest_from_mirdata(name: str, data_home, out, split: str = 'train', versi
     if name not in MIRDATA: raise ValueError(f"no mirdata mapping for {name!r}; known: {sorted(MIRDATA)}")
     module = importlib.import_module(f'mirdata.datasets.{name}')
     tasks = {t: a for t, a in MIRDATA[name].items() if tasks is None or t in tasks}
-    ds = mirdata.initialize(name, data_home=str(data_home), version=version)
+    try: ds = mirdata.initialize(name, data_home=str(data_home), version=version)
+    except KeyError as e:      # mirdata 1.0.0's simac names a default version ('1.0') that its INDEXES lack
+        if index is None: raise ValueError(f"mirdata {mirdata.__version__} cannot initialize {name} version {version!r} (no index {e}); give its index file") from None
+        ds = mirdata.initialize(name, data_home=str(data_home), version=next(v for v, i in module.INDEXES.items() if not isinstance(i, str)))
     if index is not None: ds.index_path = str(index)
     elif not Path(ds.index_path).exists():
         raise FileNotFoundError(f"mirdata's index of {name} is not installed ({ds.index_path}); mirdata fetches it with "
@@ -139,3 +149,56 @@ def manifest_from_mirdata(name: str, data_home, out, split: str = 'train', versi
             ann[task] = write_annotation(out / name / f'{safe}{SUFFIXES[task]}', task, converted)
         tracks.append(Track(f'{name}_{tid}', Path(tr.audio_path), None, split, ann, {'dataset': name, 'mirdata_id': str(tid)}))
     return tracks, absent
+
+# %% ../nbs/09a_manifests.ipynb #d91ba86f
+HOOKTHEORY_CHORDS = {(4, 3): 'maj', (3, 4): 'min', (3, 3): 'dim', (4, 4): 'aug', (4, 3, 3): '7', (4, 3, 4): 'maj7', (3, 4, 3): 'min7',
+                     (3, 3, 3): 'dim7', (3, 3, 4): 'hdim7', (2, 5): 'sus2', (5, 2): 'sus4', (4, 3, 2): 'maj6', (3, 4, 2): 'min6'}
+HOOKTHEORY_MODES = {(2, 2, 1, 2, 2, 2): 'major', (2, 1, 2, 2, 1, 2): 'minor', (2, 1, 2, 2, 2, 1): 'dorian', (1, 2, 2, 2, 1, 2): 'phrygian',
+                    (2, 2, 2, 1, 2, 2): 'lydian', (2, 2, 1, 2, 2, 1): 'mixolydian', (1, 2, 2, 1, 2, 2): 'locrian'}
+
+def _ht_clip(clip: dict):
+    "A clip's chord segments and its key spans `(seconds, label)`, on its video's timeline; None when it has no alignment."
+    from mirrepro.tasks import PITCHES
+    al = (clip.get('alignment') or {}).get('refined') or (clip.get('alignment') or {}).get('user')
+    if not al or len(al.get('beats', [])) < 2: return None
+    beats, times = np.asarray(al['beats'], float), np.asarray(al['times'], float)
+    at = lambda b: float(np.interp(b, beats, times))
+    ann = clip.get('annotations') or {}
+    chords = [(at(h['onset']), at(h['offset']), f"{PITCHES[h['root_pitch_class'] % 12]}:{q}" if (q := HOOKTHEORY_CHORDS.get(tuple(h['root_position_intervals']))) else 'X')
+              for h in ann.get('harmony') or [] if beats[0] <= h['onset'] < h['offset'] <= beats[-1]]
+    keys = sorted(ann.get('keys') or [], key=lambda k: k['beat'])
+    ends = [k['beat'] for k in keys[1:]] + [beats[-1]]
+    spans = [(at(e) - at(max(k['beat'], beats[0])), f"{PITCHES[k['tonic_pitch_class'] % 12]} {HOOKTHEORY_MODES.get(tuple(k['scale_degree_intervals']), 'other')}")
+             for k, e in zip(keys, ends)]
+    return chords, spans
+
+def manifest_from_hooktheory(json_path, audio_dir, out, splits=('TRAIN',), split: str = 'train') -> tuple[list[Track], list[str], list[tuple[str, str]]]:
+    "Tracks (one per video) of the HookTheory clips in `splits`, annotations written under `out`; the videos not on disk; the clips skipped, with why."
+    import gzip, json
+    json_path, audio_dir, out = Path(json_path), Path(audio_dir), Path(out)
+    try:
+        with (gzip.open if json_path.suffix == '.gz' else open)(json_path, 'rt') as f: data = json.load(f)
+    except (OSError, ValueError) as e: raise ManifestError(json_path, None, f"not a readable HookTheory JSON file ({e})") from None
+    videos, skipped = {}, []
+    for cid, clip in data.items():
+        if clip.get('split') not in splits: continue
+        yt = (clip.get('youtube') or {}).get('id')
+        if not yt: skipped.append((cid, 'no YouTube id')); continue
+        got = _ht_clip(clip)
+        if got is None: skipped.append((cid, 'no beat-to-time alignment')); continue
+        v = videos.setdefault(yt, dict(clips=[], chords=[], keys={}))
+        v['clips'].append(cid); v['chords'] += got[0]
+        for sec, label in got[1]: v['keys'][label] = v['keys'].get(label, 0) + sec
+    tracks, absent = [], []
+    for yt, v in sorted(videos.items()):
+        audio = [p for p in sorted(audio_dir.glob(f'{yt}.*')) if p.suffix.lower() in AUDIO_SUFFIXES]
+        if not audio: absent.append(yt); continue
+        chords, end = [], 0.0
+        for s, e, label in sorted(v['chords']):
+            if s < end - 1e-6: continue                          # an overlapping clip of the same video: the earlier one wins
+            chords.append((s, e, label)); end = e
+        ann = {}
+        if chords: ann['chord'] = write_annotation(out / 'hooktheory' / f'{yt}{SUFFIXES["chord"]}', 'chord', chords)
+        if v['keys']: ann['key'] = write_annotation(out / 'hooktheory' / f'{yt}{SUFFIXES["key"]}', 'key', max(v['keys'], key=v['keys'].get))
+        tracks.append(Track(f'hooktheory_{yt}', audio[0], None, split, ann, {'dataset': 'hooktheory', 'clips': v['clips']}))
+    return tracks, absent, skipped
