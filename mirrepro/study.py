@@ -13,7 +13,7 @@ from .tasks import TASKS
 # %% auto #0
 __all__ = ['PROFILE_KEYS', 'SHARED_KEYS', 'OUTPUTS', 'load_profile', 'output_dir', 'corpus_dir', 'manifest', 'model_dir',
            'softlabel_dir', 'metrics_dir', 'metrics_file', 'reports_dir', 'write_metrics', 'write_timing',
-           'read_entries', 'paper_splits', 'audit_splits']
+           'read_entries', 'paper_splits', 'audit_splits', 'unique_track_ids']
 
 # %% ../nbs/10_study.ipynb #c86a576c
 PROFILE_KEYS = {'data', 'run', 'label', 'train', 'baselines'}
@@ -128,3 +128,17 @@ def audit_splits(labeled: dict) -> tuple[dict, list[dict]]:
                 r['tracks'] += 1; r['hours'] += (t.duration or 0) / 3600; r['labels_kept'] += a.kept; r['labels_masked'] += a.masked
     out = [dict(r, reasons='; '.join(f'{w}: {n}' for w, n in sorted(r['reasons'].items()))) for r in rows.values()]
     return kept, out
+
+# %% ../nbs/10_study.ipynb #43c4ae1a
+def unique_track_ids(tracks) -> int:
+    "Give every audio file among `tracks` one id, unique across them (`{dataset}_{id}` where ids collide); returns how many were renamed."
+    by_audio, used, renamed = {}, set(), 0
+    for t in tracks:
+        key = str(Path(t.audio).resolve())
+        if key not in by_audio:
+            tid, n = t.track_id, 1
+            if tid in used: tid = f"{t.meta.get('dataset', 'track')}_{t.track_id}"
+            while tid in used: n += 1; tid = f"{t.meta.get('dataset', 'track')}_{t.track_id}_{n}"
+            used.add(tid); by_audio[key] = tid
+        if t.track_id != by_audio[key]: t.track_id = by_audio[key]; renamed += 1
+    return renamed
