@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: setup study test docs readme lock
+.PHONY: setup study test test-paper docs readme lock
 
 setup:
 	@bash scripts/setup.sh
@@ -17,6 +17,10 @@ test:
 	@bash scripts/setup.sh --with-browser
 	nbdev_test --n_workers 2
 	python -m pytest -q tests
+
+# The paper profile's own graph, end to end to Table 3, on miniature replicas of its datasets (tests/test_paper_graph.py)
+test-paper: setup
+	MIRREPRO_PAPER_GRAPH=1 python -m pytest -q tests/test_paper_graph.py
 
 # The website, from the notebooks and the study's outputs (run `make study` first): site/index.html
 docs: setup
