@@ -6,7 +6,7 @@
 from __future__ import annotations
 from pathlib import Path
 import numpy as np
-from .tasks import TASKS, key_class, LabelError
+from .tasks import TASKS, PITCHES, chord_class, key_class, LabelError
 from .annotations import Track, write_annotation, SUFFIXES, ManifestError, AnnotationError
 
 # %% auto #0
@@ -89,7 +89,6 @@ def _salami_functions(track):
 def _billboard_key(salami_chords) -> str:
     "Billboard's key: the tonic in `salami_chords.txt`'s header; the mode of the tonic chord that lasts longest in `full.lab` beside it."
     from mirdata.datasets.billboard import load_chords
-    from mirrepro.tasks import chord_class, PITCHES
     import mir_eval
     header = [l for l in Path(salami_chords).read_text().splitlines() if l.startswith('# tonic:')]
     if not header: raise LabelError("no '# tonic:' line")
@@ -158,7 +157,6 @@ HOOKTHEORY_MODES = {(2, 2, 1, 2, 2, 2): 'major', (2, 1, 2, 2, 1, 2): 'minor', (2
 
 def _ht_clip(clip: dict):
     "A clip's chord segments and its key spans `(seconds, label)`, on its video's timeline; None when it has no alignment."
-    from mirrepro.tasks import PITCHES
     al = (clip.get('alignment') or {}).get('refined') or (clip.get('alignment') or {}).get('user')
     if not al or len(al.get('beats', [])) < 2: return None
     beats, times = np.asarray(al['beats'], float), np.asarray(al['times'], float)

@@ -108,10 +108,8 @@ def file_hashes(paths) -> dict:
         st = p.stat(); key = str(p.resolve())
         stamp = [st.st_size, st.st_mtime_ns]
         if cache.get(key, {}).get('stamp') != stamp:
-            h = hashlib.sha256()
-            with open(p, 'rb') as f:
-                for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
-            cache[key] = dict(stamp=stamp, sha256=h.hexdigest()); changed = True
+            with open(p, 'rb') as f: digest = hashlib.file_digest(f, 'sha256').hexdigest()
+            cache[key] = dict(stamp=stamp, sha256=digest); changed = True
         out[str(p)] = cache[key]['sha256']
     if changed:          # written atomically: ranks and stages that share the cache never read half a file
         cache_file.parent.mkdir(parents=True, exist_ok=True)

@@ -109,7 +109,6 @@ def paper_splits(profile: dict) -> dict:
 # %% ../nbs/10_study.ipynb #e44912d0
 def audit_splits(labeled: dict) -> tuple[dict, list[dict]]:
     "`labeled` (`{task: {split: [Track]}}`) without the songs each task must skip, and Table 1's rows (see above)."
-    from mirrepro.tasks import TASKS
     kept, rows = {}, {}
     for task, splits in labeled.items():
         kept[task] = {}
