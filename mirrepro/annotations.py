@@ -182,6 +182,10 @@ class Track:
     meta: dict = field(default_factory=dict)          # anything else (e.g. the generator's parameters)
 
     def has(self, task: str) -> bool: return self.annotations.get(task) is not None
+    @property
+    def recording(self) -> str:
+        "The recording its audio holds: `meta['recording']` where `study.same_recordings` found copies in other files, else its resolved path."
+        return self.meta.get('recording') or str(Path(self.audio).resolve())
     def annotation(self, task: str):
         "Read this track's annotation for `task` (None when it has none)."
         return read_annotation(self.annotations[task], task) if self.has(task) else None
@@ -230,7 +234,7 @@ def write_manifest(path, tracks) -> Path:
 def study_manifests(out, labeled: dict, pool_a: list = (), pool_b: list = ()) -> dict[str, Path]:
     "Write `{task}_{split}` and `{task}_D1…D3` manifests to `out`; `labeled[task][split]` are lists of `Track`s."
     out, paths = Path(out), {}
-    key = lambda t: str(Path(t.audio).resolve())
+    key = lambda t: t.recording            # a copy of a recording in another file counts as that recording
     strip = lambda t: Track(t.track_id, t.audio, t.duration, 'unlabeled', {}, t.meta)
     for task in labeled:
         for split in ('train', 'valid', 'test'):

@@ -12,8 +12,9 @@ import torch
 import torchaudio.functional as AF
 
 # %% auto #0
-__all__ = ['SR', 'AudioError', 'AudioMissing', 'AudioCorrupt', 'AudioEmpty', 'AudioNonFinite', 'AudioTooShort', 'audio_info',
-           'resample', 'load_audio', 'atomic_output', 'write_audio']
+__all__ = ['SR', 'SEEKABLE', 'FP_FFT', 'FP_HOP', 'FP_EDGES', 'AudioError', 'AudioMissing', 'AudioCorrupt', 'AudioEmpty',
+           'AudioNonFinite', 'AudioTooShort', 'audio_info', 'resample', 'load_audio', 'atomic_output', 'write_audio',
+           'cache_dir', 'cache_file', 'AudioSource', 'audio_fingerprint', 'fingerprint_ber']
 
 # %% ../nbs/00_audio.ipynb #750fbd7b
 SR = 16000  # the sample rate of every model in the paper (§4.2)
@@ -49,11 +50,14 @@ def resample(audio: np.ndarray, orig_sr: int, sr: int = SR) -> np.ndarray:
     if orig_sr == sr: return np.ascontiguousarray(audio, dtype=np.float32)
     return AF.resample(torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32)), orig_sr, sr).numpy()
 
-def load_audio(path, sr: int = SR, min_seconds: float = 0.0) -> np.ndarray:
-    "Decode `path` to mono float32 at `sr`, raising an `AudioError` that names the file on any problem."
+def load_audio(path, sr: int = SR, min_seconds: float = 0.0, max_seconds: float | None = None) -> np.ndarray:
+    "Decode `path` (its first `max_seconds`, if given) to mono float32 at `sr`, raising an `AudioError` that names the file on any problem."
     path = Path(path)
     _check_exists(path)
-    try: data, native_sr = sf.read(str(path), dtype='float32', always_2d=True)
+    try:
+        with sf.SoundFile(str(path)) as f:
+            native_sr = f.samplerate
+            data = f.read(-1 if max_seconds is None else int(max_seconds * native_sr), dtype='float32', always_2d=True)
     except Exception as e: raise AudioCorrupt(path, f"cannot decode ({e})") from None
     if data.shape[0] == 0: raise AudioEmpty(path, "decodes to zero samples")
     if not np.isfinite(data).all():
@@ -89,3 +93,99 @@ def write_audio(path, audio: np.ndarray, sr: int = SR, subtype: str | None = Non
     with atomic_output(path) as tmp:
         sf.write(tmp, np.clip(audio, -1, 1), sr, format=fmt, subtype=subtype or ('PCM_16' if fmt in ('WAV', 'FLAC') else None))
     return path
+
+# %% ../nbs/00_audio.ipynb #7b9fa36e
+import hashlib, math
+
+SEEKABLE = frozenset({'WAV', 'WAVEX', 'FLAC', 'AIFF', 'AIFC', 'W64', 'RF64', 'CAF', 'AU'})   # libsndfile seeks these exactly
+
+def cache_dir() -> Path:
+    "Where decoded audio and file hashes are cached: `$MIRREPRO_CACHE`, else `~/.cache/mirrepro`."
+    return Path(os.environ.get('MIRREPRO_CACHE') or Path.home() / '.cache' / 'mirrepro')
+
+def cache_file(path, kind: str, *extra) -> Path:
+    "The cache's file of `kind` for `path` as it is now (its resolved path, size and modification time, and `extra`)."
+    path = Path(path); st = path.stat()
+    key = hashlib.sha256('|'.join(map(str, (path.resolve(), st.st_size, st.st_mtime_ns, *extra))).encode()).hexdigest()[:32]
+    return cache_dir() / kind / f'{key}.npy'
+
+def _decoded(path: Path, sr: int) -> np.ndarray:
+    "The whole of `path` at `sr`, decoded once into the cache and memory-mapped."
+    f = cache_file(path, 'decoded', sr)
+    if not f.exists():
+        audio = load_audio(path, sr)
+        with atomic_output(f) as tmp: np.save(tmp, audio)
+    return np.load(f, mmap_mode='r')
+
+class AudioSource:
+    "A file read one chunk at a time: `n` samples at `sr`, mono; `read(start, n)` as `load_audio(path)[start:start + n]`, zero-padded."
+    def __init__(self, path, sr: int = SR):
+        self.path, self.sr = Path(path), sr
+        _check_exists(self.path)
+        try: info = sf.info(str(self.path))
+        except Exception as e: raise AudioCorrupt(self.path, f"cannot read audio header ({e})") from None
+        self.native_sr, self.format = info.samplerate, info.format
+        self.cached = None if info.format in SEEKABLE else _decoded(self.path, sr)
+        self.n = len(self.cached) if self.cached is not None else -(-info.frames * sr // info.samplerate)
+        if self.n == 0: raise AudioEmpty(self.path, "decodes to zero samples")
+
+    def _native(self, start: int, frames: int) -> np.ndarray:
+        "Native samples `start … start + frames` (fewer at the end), mixed to mono."
+        try: data = sf.read(str(self.path), start=start, frames=frames, dtype='float32', always_2d=True)[0]
+        except Exception as e: raise AudioCorrupt(self.path, f"cannot decode at {start / self.native_sr:.3f} s ({e})") from None
+        if not np.isfinite(data).all():
+            bad = start + int((~np.isfinite(data)).any(axis=1).argmax())
+            raise AudioNonFinite(self.path, f"non-finite sample at {bad / self.native_sr:.3f} s")
+        return data.mean(axis=1)
+
+    def read(self, start: int, n: int) -> np.ndarray:
+        out = np.zeros(n, dtype=np.float32)
+        stop = min(start + n, self.n)
+        if stop <= start: return out
+        if self.cached is not None: out[:stop - start] = self.cached[start:stop]; return out
+        if self.native_sr == self.sr:
+            x = self._native(start, stop - start); out[:len(x)] = x; return out
+        g = math.gcd(self.native_sr, self.sr)
+        a, b = self.native_sr // g, self.sr // g                  # a native samples ↔ b output samples
+        width = math.ceil(6 * a / (0.99 * min(a, b)))             # the reach of torchaudio's default sinc filter, in native samples
+        pad = -(-width // a) + 1                                  # blocks of margin on each side
+        b0, b1 = max(start // b - pad, 0), -(-stop // b) + pad
+        y = resample(self._native(b0 * a, (b1 - b0) * a), self.native_sr, self.sr)
+        out[:stop - start] = y[start - b0 * b:stop - b0 * b]
+        return out
+
+# %% ../nbs/00_audio.ipynb #83ee4e14
+FP_FFT, FP_HOP = 2048, 256                       # 128-ms frames every 16 ms at 16 kHz
+FP_EDGES = np.geomspace(300, 2000, 34)          # 33 bands → 32 bits a frame
+
+def audio_fingerprint(path, seconds: float = 90.0) -> np.ndarray:
+    "One uint32 of Haitsma–Kalker bits per 16-ms frame of `path`'s first `seconds` after its leading silence (0: a silent frame)."
+    x = load_audio(path, SR, max_seconds=seconds + 30)
+    if len(x) < FP_FFT + 2 * FP_HOP: return np.zeros(0, np.uint32)
+    frames = np.lib.stride_tricks.sliding_window_view(x, FP_FFT)[::FP_HOP]
+    bins = np.digitize(np.fft.rfftfreq(FP_FFT, 1 / SR), FP_EDGES) - 1
+    energy = []
+    for i in range(0, len(frames), 512):       # a block at a time: bounded memory
+        power = np.abs(np.fft.rfft(frames[i:i + 512] * np.hanning(FP_FFT).astype(np.float32), axis=1)) ** 2
+        energy.append(np.stack([power[:, bins == b].sum(1) for b in range(33)], 1))
+    energy = np.concatenate(energy)
+    total = energy.sum(1)
+    loud = total > total.max() * 1e-5                         # within 50 dB of the loudest frame
+    if not loud.any(): return np.zeros(0, np.uint32)
+    first = int(loud.argmax())
+    energy, loud = energy[first:first + int(seconds * SR / FP_HOP) + 1], loud[first:first + int(seconds * SR / FP_HOP) + 1]
+    d = energy[:, :-1] - energy[:, 1:]
+    bits = (d[1:] - d[:-1]) > 0
+    fp = (bits.astype(np.uint64) << np.arange(32, dtype=np.uint64)).sum(1).astype(np.uint32)
+    fp[~(loud[1:] & loud[:-1])] = 0
+    return fp
+
+def fingerprint_ber(a: np.ndarray, b: np.ndarray, offset: int = 0) -> tuple[float, int]:
+    "Bit error rate between frame `i` of `a` and frame `i + offset` of `b`, over the frames where both sound, and how many there were."
+    lo, hi = max(0, -offset), min(len(a), len(b) - offset)
+    if hi <= lo: return 1.0, 0
+    x, y = a[lo:hi], b[lo + offset:hi + offset]
+    both = (x != 0) & (y != 0)
+    if not both.any(): return 1.0, 0
+    diff = np.unpackbits((x[both] ^ y[both]).view(np.uint8)).sum()
+    return float(diff) / (32 * int(both.sum())), int(both.sum())

@@ -13,7 +13,7 @@ from .tasks import TASKS
 # %% auto #0
 __all__ = ['PROFILE_KEYS', 'SHARED_KEYS', 'OUTPUTS', 'load_profile', 'output_dir', 'corpus_dir', 'manifest', 'model_dir',
            'softlabel_dir', 'metrics_dir', 'metrics_file', 'reports_dir', 'write_metrics', 'write_timing',
-           'read_entries', 'paper_splits', 'audit_splits', 'unique_track_ids']
+           'read_entries', 'paper_splits', 'audit_splits', 'unique_track_ids', 'same_recordings', 'hold_out_copies']
 
 # %% ../nbs/10_study.ipynb #c86a576c
 PROFILE_KEYS = {'data', 'run', 'label', 'train', 'baselines'}
@@ -107,18 +107,23 @@ def paper_splits(profile: dict) -> dict:
     return out
 
 # %% ../nbs/10_study.ipynb #e44912d0
-def audit_splits(labeled: dict) -> tuple[dict, list[dict]]:
-    "`labeled` (`{task: {split: [Track]}}`) without the songs each task must skip, and Table 1's rows (see above)."
+def audit_splits(labeled: dict, skipped: dict | None = None) -> tuple[dict, list[dict]]:
+    """`labeled` (`{task: {split: [Track]}}`) without the songs each task must skip, and Table 1's rows (see above);
+    `skipped` (`{task: {split: [(Track, reason)]}}`, as `hold_out_copies` gives) are songs already left out, counted with their reasons."""
     kept, rows = {}, {}
+    row = lambda t, task, split: rows.setdefault((t.meta.get('dataset', ''), task, split), dict(
+        dataset=t.meta.get('dataset', ''), task=task, split=split, tracks=0, hours=0.0, labels_kept=0, labels_masked=0, tracks_skipped=0, reasons={}))
+    for task, splits in (skipped or {}).items():
+        for split, gone in splits.items():
+            for t, why in gone:
+                r = row(t, task, split); r['tracks_skipped'] += 1; r['reasons'][f'skipped: {why}'] = r['reasons'].get(f'skipped: {why}', 0) + 1
     for task, splits in labeled.items():
         kept[task] = {}
         for split, tracks in splits.items():
             kept[task][split] = []
             for t in tracks:
                 a = TASKS[task].audit(t.annotation(task), scored=split != 'train')
-                key = (t.meta.get('dataset', ''), task, split)
-                r = rows.setdefault(key, dict(dataset=key[0], task=task, split=split, tracks=0, hours=0.0, labels_kept=0,
-                                              labels_masked=0, tracks_skipped=0, reasons={}))
+                r = row(t, task, split)
                 for why, n in a.reasons.items(): r['reasons'][why] = r['reasons'].get(why, 0) + n
                 if a.skip:
                     r['tracks_skipped'] += 1; r['reasons'][f'skipped: {a.skip}'] = r['reasons'].get(f'skipped: {a.skip}', 0) + 1
@@ -141,3 +146,79 @@ def unique_track_ids(tracks) -> int:
             used.add(tid); by_audio[key] = tid
         if t.track_id != by_audio[key]: t.track_id = by_audio[key]; renamed += 1
     return renamed
+
+# %% ../nbs/10_study.ipynb #81a776a6
+def _fingerprint(args) -> np.ndarray:
+    from mirrepro.audio import audio_fingerprint, cache_file, atomic_output
+    path, seconds = args
+    f = cache_file(path, 'fingerprints', seconds)
+    if f.exists(): return np.load(f)
+    fp = audio_fingerprint(path, seconds)
+    with atomic_output(f) as tmp: np.save(tmp, fp)
+    return fp
+
+def same_recordings(tracks, seconds: float = 90.0, max_ber: float = 0.3, min_frames: int = 500, workers: int | None = None,
+                    progress: bool = True) -> int:
+    "Tag every track whose audio holds the same recording as another file's with `meta['recording']` (see above); returns how many files are copies."
+    import os
+    from collections import Counter
+    from concurrent.futures import ProcessPoolExecutor
+    from tqdm import tqdm
+    from mirrepro.audio import fingerprint_ber
+    paths = sorted({str(Path(t.audio).resolve()) for t in tracks})
+    args = [(p, seconds) for p in paths]
+    workers = min(workers or os.cpu_count() or 1, max(len(paths) // 8, 1))
+    with tqdm(total=len(paths), unit='file', desc='fingerprinting', disable=not progress) as bar:
+        if workers > 1:
+            with ProcessPoolExecutor(workers) as ex:
+                fps = []
+                for fp in ex.map(_fingerprint, args, chunksize=4): fps.append(fp); bar.update()
+        else:
+            fps = []
+            for a in args: fps.append(_fingerprint(a)); bar.update()
+    # candidates: frames whose 32 bits two files share exactly, voted by offset
+    vals = np.concatenate([fp for fp in fps] or [np.zeros(0, np.uint32)])
+    ids = np.concatenate([np.full(len(fp), i, np.int64) for i, fp in enumerate(fps)] or [np.zeros(0, np.int64)])
+    pos = np.concatenate([np.arange(len(fp)) for fp in fps] or [np.zeros(0, np.int64)])
+    keep = vals != 0
+    vals, ids, pos = vals[keep], ids[keep], pos[keep]
+    order = np.argsort(vals, kind='stable'); vals, ids, pos = vals[order], ids[order], pos[order]
+    starts = np.flatnonzero(np.r_[True, vals[1:] != vals[:-1]]) if len(vals) else np.zeros(0, np.int64)
+    sizes = np.diff(np.r_[starts, len(vals)])
+    votes = Counter()
+    for s, n in zip(starts[(sizes >= 2) & (sizes <= 32)], sizes[(sizes >= 2) & (sizes <= 32)]):   # a value in many frames says little
+        for i in range(s, s + n):
+            for j in range(i + 1, s + n):
+                if ids[i] != ids[j]:
+                    a, b, off = (ids[i], ids[j], pos[j] - pos[i]) if ids[i] < ids[j] else (ids[j], ids[i], pos[i] - pos[j])
+                    votes[int(a), int(b), int(off)] += 1
+    best = {}
+    for (a, b, off), n in votes.items():
+        if n >= 2 and n > best.get((a, b), (0, 0))[0]: best[a, b] = (n, off)
+    parent = list(range(len(paths)))
+    def root(i):
+        while parent[i] != i: parent[i] = parent[parent[i]]; i = parent[i]
+        return i
+    for (a, b), (_, off) in best.items():
+        ber, frames = min(fingerprint_ber(fps[a], fps[b], o) for o in (off - 1, off, off + 1))
+        if ber < max_ber and frames >= min(min_frames, len(fps[a]) // 2, len(fps[b]) // 2):
+            ra, rb = root(a), root(b); parent[max(ra, rb)] = min(ra, rb)
+    canon = {p: paths[root(i)] for i, p in enumerate(paths)}
+    groups = Counter(canon.values())
+    for t in tracks:
+        c = canon[str(Path(t.audio).resolve())]
+        if groups[c] > 1: t.meta['recording'] = c
+    return sum(n - 1 for n in groups.values())
+
+def hold_out_copies(labeled: dict) -> tuple[dict, dict]:
+    """`labeled` without the training songs whose recording a task validates or tests on and the validation songs whose
+    recording it tests on, and those songs with their reasons (`{task: {split: [(Track, reason)]}}`, for `audit_splits`)."""
+    kept, skipped = {}, {}
+    for task, splits in labeled.items():
+        kept[task] = dict(splits)
+        test = {t.recording for t in splits.get('test', [])}
+        for split, held, why in (('valid', test, 'the same recording as a test song'),
+                                 ('train', test | {t.recording for t in splits.get('valid', [])}, 'the same recording as a validation or test song')):
+            kept[task][split] = [t for t in splits.get(split, []) if t.recording not in held]
+            if out := [(t, why) for t in splits.get(split, []) if t.recording in held]: skipped.setdefault(task, {})[split] = out
+    return kept, skipped

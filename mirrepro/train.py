@@ -8,13 +8,13 @@ from collections import OrderedDict
 import numpy as np
 import torch
 import torch.nn.functional as F
-from .audio import load_audio
+from .audio import AudioSource
 from .tasks import TASKS, TaskSpec, IGNORE
 
 # %% auto #0
 __all__ = ['LABELLED', 'MERGED', 'BEAT_WIDEN', 'BOUNDARY_SMEAR', 'labeled_targets', 'widen_beats', 'smear_boundaries',
-           'soft_targets', 'sample_chunk', 'LRU', 'AudioCache', 'soft_cross_entropy', 'ChunkDataset', 'RankBatches',
-           'TrainConfig', 'run_settings', 'settings_diff', 'plot_history', 'train', 'main']
+           'soft_targets', 'sample_chunk', 'LRU', 'soft_cross_entropy', 'ChunkDataset', 'RankBatches', 'TrainConfig',
+           'run_settings', 'settings_diff', 'plot_history', 'train', 'main']
 
 # %% ../nbs/07_train.ipynb #1be2f278
 LABELLED, MERGED = 1, 2      # label mask codes (0: no label): MERGED frames cannot tell the task's `merged` classes apart
@@ -55,11 +55,12 @@ def soft_targets(store, track_id: str) -> tuple[np.ndarray, np.ndarray]:
     return p, np.full(len(p), LABELLED, dtype=np.uint8)
 
 # %% ../nbs/07_train.ipynb #94f3af6c
-def sample_chunk(audio: np.ndarray, targets: np.ndarray, mask: np.ndarray, spec: TaskSpec, rng: np.random.Generator):
-    "A random chunk `(audio (chunk_samples,), targets (chunk_frames, outputs), mask (chunk_frames,))`."
+def sample_chunk(audio: AudioSource | np.ndarray, targets: np.ndarray, mask: np.ndarray, spec: TaskSpec, rng: np.random.Generator):
+    "A random chunk `(audio (chunk_samples,), targets (chunk_frames, outputs), mask (chunk_frames,))` of a song's reader or samples."
     n, c, fs = len(targets), spec.chunk_frames, spec.frame_samples
     start = int(rng.integers(0, max(n - c, 0) + 1))
-    a = np.zeros(c * fs, dtype=np.float32); seg = audio[start * fs:(start + c) * fs]; a[:len(seg)] = seg
+    if isinstance(audio, AudioSource): a = audio.read(start * fs, c * fs)
+    else: a = np.zeros(c * fs, dtype=np.float32); seg = audio[start * fs:(start + c) * fs]; a[:len(seg)] = seg
     t = np.zeros((c, targets.shape[1]), dtype=np.float32); m = np.zeros(c, dtype=mask.dtype)
     k = min(c, n - start); t[:k] = targets[start:start + k]; m[:k] = mask[start:start + k]
     return a, t, m
@@ -74,10 +75,6 @@ class LRU:
         value = self.items[key] = make()
         if len(self.items) > self.size: self.items.popitem(last=False)
         return value
-
-class AudioCache(LRU):
-    "Decoded audio by path, at most `size` songs."
-    def __call__(self, path) -> np.ndarray: return self.get(str(path), lambda: load_audio(path))
 
 # %% ../nbs/07_train.ipynb #a5e5c1ba
 def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, mask: torch.Tensor, task: str,
@@ -115,7 +112,7 @@ class ChunkDataset(torch.utils.data.Dataset):
         self.n_labeled = batch_size if not self.soft else int(round(labeled_fraction * batch_size))
         if self.soft and not 0 <= labeled_fraction <= 1: raise ValueError(f"labeled_fraction must be in [0, 1], got {labeled_fraction}")
         self.augment = Augment(augment or AugmentConfig(), self.spec)
-        self.audio, self.targets = AudioCache(cache_songs), LRU(cache_songs)
+        self.sources, self.targets = LRU(cache_songs), LRU(cache_songs)     # readers (a header each) and dense targets
 
     def __len__(self): return 2**62                     # examples are generated; the sampler says which ones
 
@@ -124,11 +121,11 @@ class ChunkDataset(torch.utils.data.Dataset):
         labeled = i % self.batch_size < self.n_labeled
         if labeled:
             tid, path, ann = self.labeled[rng.integers(len(self.labeled))]
-            audio = self.audio(path)
-            targets, mask = self.targets.get(('l', tid), lambda: labeled_targets(ann, self.task, self.spec.n_frames(len(audio))))
+            audio = self.sources.get(str(path), lambda: AudioSource(path))
+            targets, mask = self.targets.get(('l', tid), lambda: labeled_targets(ann, self.task, self.spec.n_frames(audio.n)))
         else:
             tid, path = self.soft[rng.integers(len(self.soft))]
-            audio = self.audio(path)
+            audio = self.sources.get(str(path), lambda: AudioSource(path))
             targets, mask = self.targets.get(('s', tid), lambda: soft_targets(self.store, tid))
         a, t, m = sample_chunk(audio, targets, mask, self.spec, rng)
         a, t = self.augment(torch.from_numpy(a), torch.from_numpy(t), rng, labeled)
@@ -166,7 +163,7 @@ class TrainConfig:
     max_epochs: int = 1000
     patience: int = 80
     workers: int = 1                   # DataLoader workers per process
-    cache_songs: int = 64              # decoded songs kept per worker
+    cache_songs: int = 64              # songs whose readers and targets a worker keeps
     seed: int = 0
     bf16: bool = True                  # bf16 autocast on CUDA
     compile: bool = False              # torch.compile the model (worth it on GPU)

@@ -102,6 +102,7 @@ def build(root) -> list[list[str]]:
         song, audio = r.song(); tid = f'01{i + 1:02d}'
         album, title = '01_-_Please_Please_Me', f'{i + 1:02d}_-_Song_{i}'
         r.audio(R / f'beatles/audio/{album}/{title}.wav', audio, 44100)
+        if i == 0: beatles_0 = song, audio          # also in Billboard, below
         chords = list(song.chords)
         if i == 0: s, e, l = chords[1]; chords[1] = (s, e, l.split(':')[0] + ':dim')      # no majmin reading: masked
         if i == 1: s, e, l = chords[1]; chords[1] = (s, e, l.split(':')[0] + ':sus4')     # no majmin reading: masked
@@ -187,9 +188,10 @@ def build(root) -> list[list[str]]:
 
     # McGill Billboard (mirdata billboard): salami_chords.txt (a tonic, no mode; sections inline), full.lab
     from mirrepro.tasks import PITCHES
+    # Billboard's first song is the Beatles' first (Isophonics is structure's test set), from another rip: 22.05 kHz, 3 dB down
     for i in range(2):
-        song, audio = r.song(); tid = str(3 + i); folder = f'McGill-Billboard/{int(tid):04d}'
-        r.audio(R / f"billboard/audio/1960s/Artist {i}/Title {i}/audio.flac", audio, 44100)
+        song, audio = beatles_0 if i == 0 else r.song(); tid = str(3 + i); folder = f'McGill-Billboard/{int(tid):04d}'
+        r.audio(R / f"billboard/audio/1960s/Artist {i}/Title {i}/audio.flac", audio * (0.7 if i == 0 else 1), 22050 if i == 0 else 44100)
         lines = [f"# title: Title {i}", f"# artist: Artist {i}", f"# metre: {song.meter}/4", f"# tonic: {PITCHES[song.tonic]}", ""]
         letters = {}
         for s, e, fn in song.structure:
