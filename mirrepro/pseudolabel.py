@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from .audio import load_audio, atomic_output, AudioError, SR
 from .annotations import read_manifest
+from .provenance import file_hashes
 from .tasks import TASKS
 from .model import MIRModel, load_checkpoint, frame_probs_many
 from . import distributed
@@ -35,24 +36,25 @@ class SoftLabelStore:
         self.root = Path(root)
         if not (self.root / 'meta.json').exists(): raise FileNotFoundError(f"{self.root}: not a soft-label store (no meta.json)")
         self.meta = json.loads((self.root / 'meta.json').read_text())
-        self.index = {}
-        for f in sorted(self.root.glob('index-r*.jsonl')):
-            for line in f.read_text().splitlines():
-                if line.strip(): e = json.loads(line); self.index[e['track_id']] = e
-        self.failed = {}
-        for f in sorted(self.root.glob('failed-r*.jsonl')):
-            for line in f.read_text().splitlines():
-                if line.strip(): e = json.loads(line); self.failed[e['track_id']] = e['error']
+        lines = lambda pattern: [json.loads(l) for f in sorted(self.root.glob(pattern)) for l in f.read_text().splitlines() if l.strip()]
+        self.labels, latest = {}, {}              # audio SHA-256 → its labels' entry; track id → its latest entry
+        for e in lines('index-r*.jsonl') + lines('failed-r*.jsonl'):
+            if 'sha256' not in e: continue        # a store written before labels were keyed by audio: labelled again
+            if 'error' not in e: self.labels.setdefault(e['sha256'], e)
+            if e.get('at', 0) >= latest.get(e['track_id'], {}).get('at', 0): latest[e['track_id']] = e
+        self.failures = {e['sha256']: e for e in lines('failed-r*.jsonl') if 'sha256' in e and e['sha256'] not in self.labels}
+        self.index = {tid: e for tid, e in latest.items() if 'error' not in e}         # what each id had when last seen
+        self.failed = {tid: e['error'] for tid, e in latest.items() if 'error' in e}
 
     @property
     def track_ids(self) -> list[str]: return sorted(self.index)
     def __len__(self): return len(self.index)
-    def __contains__(self, tid): return tid in self.index
+    def __contains__(self, key): return key in self.labels or key in self.index
 
-    def get(self, track_id: str) -> np.ndarray:
-        "The teacher's probabilities (frames, outputs) for `track_id`, dequantized."
-        e = self.index[track_id]
-        with np.load(self.root / e['shard']) as z: q = z[track_id]
+    def get(self, key: str) -> np.ndarray:
+        "The teacher's probabilities (frames, outputs) for an audio file's SHA-256 or a track id, dequantized."
+        e = self.labels.get(key) or self.index[key]
+        with np.load(self.root / e['shard']) as z: q = z[e['sha256']]
         return dequantize(q, self.meta['task'])
 
     def nbytes(self) -> int: return sum(p.stat().st_size for p in self.root.glob('shard-*.npz'))
@@ -87,21 +89,31 @@ def label_manifest(checkpoint, manifest, out, shard_tracks: int = 16, dtype: str
     if world > 1 and device.type == 'cpu': torch.set_num_threads(max(1, torch.get_num_threads() // world))
     store = SoftLabelStore(out)
     mine = [t for i, t in enumerate(read_manifest(manifest)) if i % world == rank]
-    todo = [t for t in mine if t.track_id not in store and t.track_id not in store.failed]
+    sha = file_hashes([t.audio for t in mine if Path(t.audio).is_file()])
+    sha = {t.track_id: sha.get(str(t.audio), f'missing:{t.audio}') for t in mine}
     index_path, failed_path = out / f'index-r{rank}.jsonl', out / f'failed-r{rank}.jsonl'
+    # a file labelled already under another id: this id points to its labels, nothing is computed
+    alias = [dict(store.labels[sha[t.track_id]], track_id=t.track_id, at=time.time()) for t in mine
+             if sha[t.track_id] in store.labels and store.index.get(t.track_id, {}).get('sha256') != sha[t.track_id]]
+    if alias:
+        with open(index_path, 'a') as f: f.write(''.join(json.dumps(e) + '\n' for e in alias))
+    todo, queued = [], set()
+    for t in mine:             # each file once, unless labelled or failed as it is now
+        if sha[t.track_id] not in store.labels and sha[t.track_id] not in store.failures and sha[t.track_id] not in queued:
+            todo.append(t); queued.add(sha[t.track_id])
     n_shard = len(list(out.glob(f'shard-r{rank}-*.npz')))
-    bar = tqdm(total=len(mine), initial=len(mine) - len(todo), unit='track', desc=f'labeling {meta["task"]} (rank {rank})', disable=not progress)
+    bar = tqdm(total=len(todo), unit='track', desc=f'labeling {meta["task"]} (rank {rank})', disable=not progress)
     seconds, t0 = 0.0, time.perf_counter()
     for start in range(0, len(todo), shard_tracks):
         arrays, entries, failures, loaded = {}, [], [], []
         for t in todo[start:start + shard_tracks]:
             try: loaded.append((t, load_audio(t.audio)))
             except AudioError as e:
-                failures.append(dict(track_id=t.track_id, error=str(e))); bar.update()
+                failures.append(dict(track_id=t.track_id, sha256=sha[t.track_id], error=str(e), at=time.time())); bar.update()
         for i, probs in frame_probs_many(model, (a for _, a in loaded), batch_size=batch_size, device=device):    # windows batched across songs
             t, audio = loaded[i]
-            arrays[t.track_id] = quantize(probs, dtype)
-            entries.append(dict(track_id=t.track_id, frames=len(probs), duration=len(audio) / SR))
+            arrays[sha[t.track_id]] = quantize(probs, dtype)
+            entries.append(dict(track_id=t.track_id, sha256=sha[t.track_id], frames=len(probs), duration=len(audio) / SR, at=time.time()))
             seconds += len(audio) / SR
             bar.update(); bar.set_postfix(audio_h_per_s=f'{seconds / 3600 / (time.perf_counter() - t0):.4f}')
         if arrays:

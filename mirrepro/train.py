@@ -9,6 +9,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from .audio import AudioSource
+from .provenance import file_hashes
 from .tasks import TASKS, TaskSpec, IGNORE
 
 # %% auto #0
@@ -49,9 +50,9 @@ def smear_boundaries(boundary: np.ndarray, weights=BOUNDARY_SMEAR) -> np.ndarray
     padded = np.pad(b, k)
     return np.max([w * padded[i:i + len(b)] for i, w in enumerate(weights)], axis=0).astype(np.float32)
 
-def soft_targets(store, track_id: str) -> tuple[np.ndarray, np.ndarray]:
-    "The teacher's probabilities for a track, all frames labelled."
-    p = store.get(track_id)
+def soft_targets(store, key: str) -> tuple[np.ndarray, np.ndarray]:
+    "The teacher's probabilities for an audio file (its SHA-256, or a track id), all frames labelled."
+    p = store.get(key)
     return p, np.full(len(p), LABELLED, dtype=np.uint8)
 
 # %% ../nbs/07_train.ipynb #94f3af6c
@@ -108,7 +109,8 @@ class ChunkDataset(torch.utils.data.Dataset):
         self.spec, self.task, self.seed, self.batch_size = TASKS[task], task, seed, batch_size
         if not labeled: raise ValueError(f"no labeled {task} tracks to train on")
         self.labeled = [(t.track_id, t.audio, t.annotation(task)) for t in labeled]   # parsed now: bad files fail early
-        self.soft, self.store = [(t.track_id, t.audio) for t in soft], store
+        sha = file_hashes([t.audio for t in soft])
+        self.soft, self.store = [(sha[str(t.audio)], t.audio) for t in soft], store     # soft labels are keyed by the audio's SHA-256
         self.n_labeled = batch_size if not self.soft else int(round(labeled_fraction * batch_size))
         if self.soft and not 0 <= labeled_fraction <= 1: raise ValueError(f"labeled_fraction must be in [0, 1], got {labeled_fraction}")
         self.augment = Augment(augment or AugmentConfig(), self.spec)
@@ -124,9 +126,9 @@ class ChunkDataset(torch.utils.data.Dataset):
             audio = self.sources.get(str(path), lambda: AudioSource(path))
             targets, mask = self.targets.get(('l', tid), lambda: labeled_targets(ann, self.task, self.spec.n_frames(audio.n)))
         else:
-            tid, path = self.soft[rng.integers(len(self.soft))]
+            key, path = self.soft[rng.integers(len(self.soft))]
             audio = self.sources.get(str(path), lambda: AudioSource(path))
-            targets, mask = self.targets.get(('s', tid), lambda: soft_targets(self.store, tid))
+            targets, mask = self.targets.get(('s', key), lambda: soft_targets(self.store, key))
         a, t, m = sample_chunk(audio, targets, mask, self.spec, rng)
         a, t = self.augment(torch.from_numpy(a), torch.from_numpy(t), rng, labeled)
         return a, torch.as_tensor(t, dtype=torch.float32), torch.from_numpy(m), labeled
@@ -211,11 +213,12 @@ def _plain(d):
 
 def run_settings(cfg: TrainConfig, train_set, valid_set, unlabeled=None, softlabels=None, world: int = 1) -> dict:
     "What identifies a run: a `state.pt` is resumed only by a run with the same settings and the same training code."
-    from mirrepro.provenance import fingerprint, environment, data_fingerprint
+    from mirrepro.provenance import fingerprint, environment, data_fingerprint, folder_fingerprint
     teacher = json.loads((Path(softlabels) / 'meta.json').read_text())['teacher']['sha256'] if softlabels and (Path(softlabels) / 'meta.json').exists() else None
     return dict(config=_plain(asdict(cfg)), train=str(train_set), valid=str(valid_set), unlabeled=str(unlabeled), softlabels=str(softlabels),
                 data={k: data_fingerprint(m) for k, m in (('train', train_set), ('valid', valid_set), ('unlabeled', unlabeled))},
-                teacher=teacher, world=world, code=fingerprint('mirrepro.train'), env=environment())
+                teacher=teacher, world=world, code=fingerprint('mirrepro.train'), env=environment(),
+                mert=folder_fingerprint(cfg.model_config().folder) if cfg.baseline else None)
 
 def settings_diff(old: dict, new: dict) -> list[str]:
     "The parts of two runs' identities (`run_settings`) that differ."
@@ -236,8 +239,9 @@ def _training_data(cfg: TrainConfig, train_set, valid_set, unlabeled, softlabels
         store = SoftLabelStore(softlabels)
         if store.meta['task'] != cfg.task: raise ValueError(f"{softlabels}: soft labels of {store.meta['task']}, not {cfg.task}")
         pool = read_manifest(unlabeled, check_files=False)
-        soft = [t for t in pool if t.track_id in store]
-        skipped = sorted(t.track_id for t in pool if t.track_id not in store)
+        sha = file_hashes([t.audio for t in pool if Path(t.audio).is_file()])
+        soft = [t for t in pool if sha.get(str(t.audio)) in store.labels]       # labels of this very audio, not of its id
+        skipped = sorted(t.track_id for t in pool if sha.get(str(t.audio)) not in store.labels)
         if not soft: raise ValueError(f"{softlabels}: holds none of the tracks of {unlabeled}")
     ds = ChunkDataset(cfg.task, labeled, soft, store, cfg.batch_size, cfg.labeled_fraction, cfg.augment_config(), cfg.seed, cfg.cache_songs)
     return ds, valid_tracks, dict(n_labeled=len(labeled), n_soft=len(soft), skipped=skipped)

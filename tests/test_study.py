@@ -1,6 +1,6 @@
 """The scaling study as DVC runs it: the whole smoke profile, what reruns after a change, the paper profile
 checked without running it, a DVC remote, and the paper profile's data stage on real-dataset manifests."""
-import json, math, os, shutil, subprocess, sys
+import json, re, math, os, shutil, subprocess, sys
 from pathlib import Path
 import numpy as np
 import yaml
@@ -295,7 +295,8 @@ def test_an_edit_reruns_what_it_touches_and_retrains_only_for_training_code(smok
     """On a copy of the finished smoke study: editing the report module reruns only the report; editing a plot that the
     training notebook draws reruns the training stages, which keep their finished runs; editing the training module
     reruns them, but a comment or docstring keeps every run while a change to the loss retrains every model from scratch (the
-run's identity holds a fingerprint of the training code's syntax tree)."""
+    run's identity holds a fingerprint of the training code's syntax tree); a new lock retrains only where it pins another
+    version of a package that changes numbers."""
     repo = tmp_path / 'repo'
     shutil.copytree(smoke, repo, symlinks=True)
     training = {f'teacher@{t}' for t in ('downbeat', 'chord', 'key', 'structure')}
@@ -339,6 +340,26 @@ run's identity holds a fingerprint of the training code's syntax tree)."""
     from mirrepro.provenance import fingerprint
     assert state['run']['code'] == fingerprint('mirrepro.train', root=repo / 'mirrepro') != fingerprint('mirrepro.train', root=ROOT / 'mirrepro')
     assert [h['epoch'] for h in state['st']['history']] == list(range(len(state['st']['history'])))   # trained from epoch 0
+
+    # a new lock: DVC reruns every training stage; another pin of a package that changes no numbers keeps the runs, another
+    # pin of torch retrains (the run's identity holds the lock's pins of those packages; nothing is installed here)
+    lock = repo / 'requirements.txt'
+    def pin(package, version):
+        text = lock.read_text(); old = re.search(rf'^{package}==(\S+)', text, re.M)
+        assert old, package
+        lock.write_text(text.replace(old.group(0), f'{package}=={version}'))
+    pending = _status(repo)                     # the other stages still wait for the loss change; teacher@chord is done
+    assert 'teacher@chord' not in pending
+    pin('tqdm', '0.0.1')
+    assert _status(repo) - pending == {'teacher@chord'}
+    before = best.read_bytes()
+    r = run(['dvc', 'repro', '--single-item', 'teacher@chord'], repo)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+    assert 'and code; kept' in notebook.read_text() and best.read_bytes() == before
+    pin('torch', '0.0.1')
+    r = run(['dvc', 'repro', '--single-item', 'teacher@chord'], repo)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+    assert 'left by a run with other env; starting it afresh' in notebook.read_text()
 
 
 def test_the_corpus_defaults_are_the_cpu_profiles():
