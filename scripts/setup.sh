@@ -35,8 +35,8 @@ PY=$(command -v python3.11 || command -v python3)
 [ -x .venv/bin/python ] || { echo "setup: creating .venv with $PY"; "$PY" -m venv .venv; }
 
 # requirements.txt is the lock: every package pinned with its hashes, generated from requirements.in by `make lock`.
-# uv installs it (its own pinned, hash-checked wheel is taken from the lock first), then mirrepro itself, editable,
-# and compiles every module to bytecode once: unlike pip, uv writes no .pyc files, and where PYTHONDONTWRITEBYTECODE is
+# uv installs it (its own pinned, hash-checked wheel is taken from the lock first) and compiles every module to
+# bytecode once, then mirrepro itself, editable. Bytecode: unlike pip, uv writes no .pyc files, and where PYTHONDONTWRITEBYTECODE is
 # set (as on our machines) Python then compiles torch, scipy and pandas from source in every process: each of the
 # study's ~60 notebook kernels spent about 40 s importing instead of about 15 s.
 stamp=.venv/.mirrepro-installed
@@ -48,7 +48,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     .venv/bin/pip install -q --disable-pip-version-check --require-hashes --no-deps -r .venv/uv-lock.txt \
       2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)   # this machine's pip.conf names local indexes uv is not in
   fi
-  .venv/bin/uv pip sync -q --python .venv/bin/python --require-hashes requirements.txt
-  .venv/bin/uv pip install -q --python .venv/bin/python --no-deps --compile-bytecode -e .
+  .venv/bin/uv pip sync -q --python .venv/bin/python --require-hashes --compile-bytecode requirements.txt
+  .venv/bin/uv pip install -q --python .venv/bin/python --no-deps -e .
   echo "$want" > "$stamp"
 fi
