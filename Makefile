@@ -16,7 +16,7 @@ study: setup
 test:
 	@bash scripts/setup.sh --with-browser
 	nbdev_test --n_workers 2
-	python -m pytest -q tests
+	python -m pytest -q --durations=20 tests
 
 # The paper profile's own graph, end to end to Table 3, on miniature replicas of its datasets (tests/test_paper_graph.py)
 test-paper: setup
