@@ -33,7 +33,7 @@ def _predict_cmd(a) -> int:
     from tqdm import tqdm
     if len(a.task) != len(a.checkpoint): raise ValueError(f"give one --checkpoint per --task (got {len(a.task)} tasks, {len(a.checkpoint)} checkpoints)")
     for task, ck in zip(a.task, a.checkpoint):
-        m = load_model(str(Path(ck).resolve()), a.device)       # load every model before the first file: a bad checkpoint stops here
+        m = load_model(ck, a.device)       # load every model before the first file: a bad checkpoint stops here
         if m.cfg.task != task: raise ValueError(f"{ck}: a {m.cfg.task} model, not a {task} model")
     files = _inputs(a.inputs)
     if not files: raise ValueError(f"no audio files in {' '.join(a.inputs)}")

@@ -24,10 +24,16 @@ class Prediction:
     duration: float              # seconds
 
 @lru_cache(maxsize=8)
-def load_model(checkpoint: str, device: str = 'cpu'):
-    "The model in `checkpoint` on `device`, loaded once per process (a path as a string, for the cache)."
+def _cached_model(checkpoint: str, stamp, device: str):
     from mirrepro.model import load_checkpoint
-    return load_checkpoint(checkpoint, map_location=device)[0]
+    return load_checkpoint(checkpoint, map_location=device)[0].eval().requires_grad_(False)
+
+def load_model(checkpoint, device: str = 'cpu'):
+    """The model in `checkpoint` on `device`, in eval mode with its weights frozen (callers share it), loaded once per
+    process and again when the file changes (a checkpoint that a later run overwrote)."""
+    p = Path(checkpoint).resolve()
+    stamp = (p.stat().st_size, p.stat().st_mtime_ns) if p.is_file() else None     # none: load_checkpoint says what is wrong
+    return _cached_model(str(p), stamp, str(device))
 
 def _mono(audio, sr: int | None) -> np.ndarray:
     x = np.asarray(audio, dtype=np.float32)
@@ -40,7 +46,7 @@ def predict(audio, task: str, checkpoint, device: str = 'cpu', sr: int | None = 
     from mirrepro.model import frame_probs
     from mirrepro.evaluate import decode
     if task not in TASKS: raise ValueError(f"unknown task {task!r}; expected one of {list(TASKS)}")
-    model = load_model(str(Path(checkpoint).resolve()), device)
+    model = load_model(checkpoint, device)
     if model.cfg.task != task: raise ValueError(f"{checkpoint}: a {model.cfg.task} model, not a {task} model")
     x = load_audio(audio) if isinstance(audio, (str, Path)) else _mono(audio, sr)
     probs = frame_probs(model, x, device=device)
