@@ -41,7 +41,9 @@ PY=$(command -v python3.11 || command -v python3)
 # study's ~60 notebook kernels spent about 40 s importing instead of about 15 s.
 stamp=.venv/.mirrepro-installed
 want=$( (cat requirements.txt setup.py settings.ini; echo bytecode) | sha256sum | cut -d' ' -f1)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+# (the stamp alone is not enough: a `uv pip sync` by hand removes mirrepro, which the lock does not list)
+installed() { (cd / && "$OLDPWD/.venv/bin/python" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("mirrepro") is None)'); }
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || ! installed; then
   echo "setup: installing the locked requirements into .venv (several GB the first time)"
   if [ ! -x .venv/bin/uv ]; then
     awk '/^uv==/{p=1} p&&/^[^ ]/&&!/^uv==/{exit} p' requirements.txt | grep -v '^ *#' > .venv/uv-lock.txt
