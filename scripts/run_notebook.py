@@ -20,8 +20,12 @@ def typed(value: str):
 
 def run_notebook(src, out, parameters=None, cwd='.', kernel_name=None):
     "Execute `src` into `out` with `parameters`; raise papermill's PapermillExecutionError if a cell fails."
-    import nbformat, papermill as pm
+    import os, nbformat, papermill as pm
     Path(out).parent.mkdir(parents=True, exist_ok=True)
+    if kernel_name is None and os.environ.get('MIRREPRO_WARM_KERNELS') == '1':     # the tests: kernels forked warm (warm_kernel.py)
+        from warm_kernel import kernelspec_dir
+        os.environ['JUPYTER_PATH'] = os.pathsep.join(filter(None, [str(kernelspec_dir()), os.environ.get('JUPYTER_PATH')]))
+        kernel_name = 'mirrepro-warm'
     nb = pm.execute_notebook(str(src), str(out), parameters=parameters or {}, cwd=str(cwd), kernel_name=kernel_name,
                              progress_bar=False, coalesce_streams=True,
                              # ipykernel warns on every start that its local TCP sockets are not encrypted

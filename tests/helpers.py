@@ -20,7 +20,8 @@ def repo_copy(dst):
 
 
 def run(cmd, cwd):
-    env = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}")
+    "Run `cmd` in `cwd` with this environment's tools; notebook stages get warm kernels (scripts/warm_kernel.py)."
+    env = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}", MIRREPRO_WARM_KERNELS='1')
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
 
 

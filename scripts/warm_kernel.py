@@ -1,0 +1,121 @@
+"""A Jupyter kernel that starts warm: forked from a server that has already imported the heavy libraries.
+
+    warm_kernel.py -f CONNECTION_FILE [kernel options]     (a kernelspec's argv: scripts/run_notebook.py writes one)
+
+Every stage of the study is a fresh kernel, and on a slow 2-core machine each spent 15-25 s importing torch
+(torch._dynamo too: Adam's constructor imports it), scipy, pandas, mir_eval and IPython before its first line
+ran; the test suite runs a few hundred such kernels. This client asks a server process (started on first use,
+one per Python and thread settings, gone after 10 idle minutes) to fork a child that becomes the kernel: it
+takes this client's working directory, environment and arguments, and runs ipykernel as `python -m
+ipykernel_launcher` would. The server imports third-party libraries only, never mirrepro, so every kernel runs
+the code of its own working directory as it is now. Signals sent to this client (an interrupt, a shutdown)
+are passed on to the kernel; the kernel ends when this client ends. Used where MIRREPRO_WARM_KERNELS=1 (the
+tests set it); a study runs ordinary kernels unless asked.
+"""
+import hashlib, json, os, signal, socket, subprocess, sys, time
+from pathlib import Path
+
+PRELOAD = ['numpy', 'scipy.stats', 'scipy.signal', 'pandas', 'yaml', 'tqdm', 'soundfile', 'torch', 'torch._dynamo', 'torchaudio',
+           'mir_eval', 'jams', 'IPython', 'ipykernel.ipkernel', 'ipykernel.kernelapp', 'zmq']
+ENV_KEYS = ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'PYTHONPATH', 'PYTHONHASHSEED', 'CUDA_VISIBLE_DEVICES', 'VIRTUAL_ENV')
+IDLE = 600
+
+
+def socket_path() -> str:
+    "One server per Python and per the settings that a library reads once, at import."
+    key = json.dumps([sys.executable, os.getuid()] + [os.environ.get(k) for k in ENV_KEYS])
+    return f"/tmp/mirrepro-warm-{hashlib.sha256(key.encode()).hexdigest()[:16]}.sock"
+
+
+def serve(path: str):
+    import importlib
+    for m in PRELOAD:
+        try: importlib.import_module(m)
+        except Exception: pass
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)          # kernels are reaped as they end
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    tmp = f'{path}.{os.getpid()}'
+    srv.bind(tmp); srv.listen(16); os.replace(tmp, path)
+    srv.settimeout(IDLE)
+    while True:
+        try: conn, _ = srv.accept()
+        except socket.timeout:                             # idle: a later client starts a new server
+            try: os.unlink(path)
+            except OSError: pass
+            return
+        with conn:
+            req = json.loads(conn.makefile().readline())
+            pid = os.fork()
+            if pid == 0:
+                srv.close(); conn.close()
+                _become_kernel(req)
+            conn.sendall(f'{pid}\n'.encode())
+
+
+def _become_kernel(req):
+    "In the forked child: the client's directory, environment and arguments, then ipykernel, then exit."
+    code = 1
+    try:
+        for s in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP): signal.signal(s, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        os.setsid()
+        os.chdir(req['cwd'])
+        os.environ.clear(); os.environ.update(req['env'])
+        sys.path[0] = req['cwd']                           # as `python -m ipykernel_launcher` run there
+        devnull = os.open(os.devnull, os.O_RDWR)
+        os.dup2(devnull, 0)
+        client = req['client']
+        import threading
+        def watch():                                       # the kernel ends with its client
+            while True:
+                time.sleep(0.2)
+                try: os.kill(client, 0)
+                except OSError: os._exit(0)
+        threading.Thread(target=watch, daemon=True).start()
+        sys.argv = ['ipykernel_launcher'] + req['argv']
+        from ipykernel.kernelapp import IPKernelApp
+        IPKernelApp.launch_instance(argv=req['argv'])
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def client(argv):
+    path = socket_path()
+    conn = None
+    for attempt in range(600):
+        try:
+            conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); conn.connect(path); break
+        except OSError:
+            conn.close(); conn = None
+            if attempt == 0:
+                subprocess.Popen([sys.executable, __file__, '--serve', path], start_new_session=True,
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(0.2)
+    if conn is None: sys.exit(f"warm_kernel: no server at {path}")
+    with conn:
+        conn.sendall((json.dumps(dict(cwd=os.getcwd(), env=dict(os.environ), argv=argv, client=os.getpid())) + '\n').encode())
+        kernel = int(conn.makefile().readline())
+    forward = lambda sig, _: os.kill(kernel, sig)
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP): signal.signal(s, forward)
+    while True:                                            # until the kernel ends (the server reaps it)
+        try: os.kill(kernel, 0)
+        except OSError: return
+        time.sleep(0.2)
+
+
+def kernelspec_dir() -> Path:
+    "A Jupyter data folder holding the `mirrepro-warm` kernelspec for this Python (for JUPYTER_PATH)."
+    root = Path(f"/tmp/mirrepro-kernels-{hashlib.sha256(sys.executable.encode()).hexdigest()[:12]}")
+    spec = root / 'kernels' / 'mirrepro-warm' / 'kernel.json'
+    want = json.dumps(dict(argv=[sys.executable, str(Path(__file__).resolve()), '-f', '{connection_file}'],
+                           display_name='Python 3 (warm)', language='python', interrupt_mode='signal'))
+    if not spec.exists() or spec.read_text() != want:
+        spec.parent.mkdir(parents=True, exist_ok=True)
+        tmp = spec.with_name(f'.kernel.json.{os.getpid()}'); tmp.write_text(want); os.replace(tmp, spec)
+    return root
+
+
+if __name__ == '__main__':
+    if sys.argv[1:2] == ['--serve']: serve(sys.argv[2])
+    else: client(sys.argv[1:])
