@@ -11,6 +11,11 @@ else str). The output's folder is created.
 import argparse, sys
 from pathlib import Path
 
+# papermill imports nbformat, whose validator imports jsonschema's format checkers, and jsonschema imports
+# rfc3987_syntax if it can, which builds an IRI grammar at import: 8 of the 15 s that importing papermill took on a
+# 2-core machine, in every stage. Nothing here validates IRIs; jsonschema skips that checker when the import fails.
+sys.modules.setdefault('rfc3987_syntax', None)
+
 
 def typed(value: str):
     "A `-p` value as papermill's command line reads it (its own rule; papermill is pinned in requirements.txt)."

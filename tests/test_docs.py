@@ -1,6 +1,6 @@
 """The website (`make docs`): built on the smoke study's outputs and read in headless Chromium; the README
 generated from nbs/index.ipynb; executed notebooks that keep a progress bar as one line, not its redraws."""
-import json, re, shutil, subprocess, sys
+import json, os, re, shutil, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -65,7 +65,8 @@ def test_executed_study_notebooks_read_cleanly(smoke):
 @pytest.fixture(scope='module')
 def site(smoke, tmp_path_factory):
     out = tmp_path_factory.mktemp('site') / 'site'
-    r = subprocess.run([sys.executable, 'scripts/docs.py', '--out', str(out)], cwd=smoke, capture_output=True, text=True)
+    r = subprocess.run([sys.executable, 'scripts/docs.py', '--out', str(out)], cwd=smoke, capture_output=True, text=True,
+                       env=dict(os.environ, MIRREPRO_WARM_KERNELS='1'))      # the library notebooks' kernels start warm
     assert r.returncode == 0, (r.stdout + r.stderr)[-5000:]
     print(r.stdout)
     return out

@@ -11,8 +11,9 @@ from helpers import repo_copy, run, set_params
 
 TASKS = ('downbeat', 'chord', 'key', 'structure')
 
-# Part of `make test`; MIRREPRO_PAPER_GRAPH=0 leaves it out (`make test-paper` runs it alone).
-pytestmark = pytest.mark.skipif(os.environ.get('MIRREPRO_PAPER_GRAPH') == '0', reason="MIRREPRO_PAPER_GRAPH=0")
+# Opt-in (`make test-paper`, or MIRREPRO_PAPER_GRAPH=1): on a 2-core machine like CI's it takes about as long as the
+# smoke study, and `make test` with both does not fit in CI's 90 minutes (issue 21's note gives the times).
+pytestmark = pytest.mark.skipif(os.environ.get('MIRREPRO_PAPER_GRAPH') != '1', reason="the paper graph on replicas: run with `make test-paper`")
 
 
 def tiny_paper(p):
