@@ -59,10 +59,11 @@ def main():
     ap.add_argument('--quick', action='store_true', help="downbeat only, 20-s songs and short timings (the tests run it)")
     ap.add_argument('--seconds', type=float, default=210.0, help="song length (default 3.5 minutes)")
     ap.add_argument('--min-time', type=float, default=2.0, help="seconds of timing per cell")
+    ap.add_argument('--tasks', nargs='+', choices=list(TASKS), help="only these tasks (default: all)")
     ap.add_argument('--assume-tflops', type=float, default=300.0, help="achieved TFLOP/s of bench/gpu.py --estimate")
     a = ap.parse_args()
     seconds, min_time = (20.0, 0.05) if a.quick else (a.seconds, a.min_time)
-    tasks = {'downbeat': TASKS['downbeat']} if a.quick else TASKS
+    tasks = {t: TASKS[t] for t in (['downbeat'] if a.quick else a.tasks or TASKS)}
     torch.set_num_threads(1)
     tmp = Path(tempfile.mkdtemp(prefix='mirrepro-bench-data-'))
     os.environ['MIRREPRO_CACHE'] = str(tmp / 'cache')

@@ -90,8 +90,11 @@ def write_audio(path, audio: np.ndarray, sr: int = SR, subtype: str | None = Non
     audio = np.asarray(audio, dtype=np.float32)
     if not np.isfinite(audio).all(): raise AudioNonFinite(path, "refusing to write non-finite samples")
     fmt = path.suffix.lstrip('.').upper() or 'WAV'
+    data = np.clip(audio, -1, 1)
     with atomic_output(path) as tmp:
-        sf.write(tmp, np.clip(audio, -1, 1), sr, format=fmt, subtype=subtype or ('PCM_16' if fmt in ('WAV', 'FLAC') else None))
+        with sf.SoundFile(tmp, 'w', sr, 1 if data.ndim == 1 else data.shape[1], format=fmt,
+                          subtype=subtype or ('PCM_16' if fmt in ('WAV', 'FLAC') else None)) as f:
+            for i in range(0, len(data), 1 << 16): f.write(data[i:i + (1 << 16)])   # in blocks: libsndfile's Ogg encoder crashes on minutes in one call
     return path
 
 # %% ../nbs/00_audio.ipynb #7b9fa36e
