@@ -14,7 +14,7 @@ import torchaudio.functional as AF
 # %% auto #0
 __all__ = ['SR', 'SEEKABLE', 'FP_FFT', 'FP_HOP', 'FP_EDGES', 'AudioError', 'AudioMissing', 'AudioCorrupt', 'AudioEmpty',
            'AudioNonFinite', 'AudioTooShort', 'audio_info', 'resample', 'load_audio', 'atomic_output', 'write_audio',
-           'cache_dir', 'cache_file', 'AudioSource', 'audio_fingerprint', 'fingerprint_ber']
+           'cache_file', 'AudioSource', 'audio_fingerprint', 'fingerprint_ber']
 
 # %% ../nbs/00_audio.ipynb #750fbd7b
 SR = 16000  # the sample rate of every model in the paper (§4.2)
@@ -99,12 +99,9 @@ def write_audio(path, audio: np.ndarray, sr: int = SR, subtype: str | None = Non
 
 # %% ../nbs/00_audio.ipynb #7b9fa36e
 import hashlib, math
+from .provenance import cache_dir           # one cache folder for file hashes, decoded audio and fingerprints
 
 SEEKABLE = frozenset({'WAV', 'WAVEX', 'FLAC', 'AIFF', 'AIFC', 'W64', 'RF64', 'CAF', 'AU'})   # libsndfile seeks these exactly
-
-def cache_dir() -> Path:
-    "Where decoded audio and file hashes are cached: `$MIRREPRO_CACHE`, else `~/.cache/mirrepro`."
-    return Path(os.environ.get('MIRREPRO_CACHE') or Path.home() / '.cache' / 'mirrepro')
 
 def cache_file(path, kind: str, *extra) -> Path:
     "The cache's file of `kind` for `path` as it is now (its resolved path, size and modification time, and `extra`)."

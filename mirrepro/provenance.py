@@ -9,7 +9,7 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['PACKAGE', 'NUMERIC_PACKAGES', 'package_dir', 'module_file', 'imports_of', 'closure', 'code_of', 'fingerprint',
-           'locked_versions', 'environment', 'file_hashes', 'data_fingerprint', 'folder_fingerprint']
+           'locked_versions', 'environment', 'cache_dir', 'file_hashes', 'data_fingerprint', 'folder_fingerprint']
 
 # %% ../nbs/00a_provenance.ipynb #bc8a5b0a
 PACKAGE = 'mirrepro'
@@ -110,8 +110,11 @@ def environment(packages=NUMERIC_PACKAGES, lock=None) -> dict:
 # %% ../nbs/00a_provenance.ipynb #f600d632
 import os
 
-def _cache_file() -> Path:
-    return Path(os.environ.get('MIRREPRO_CACHE') or Path.home() / '.cache' / 'mirrepro') / 'file-hashes.json'
+def cache_dir() -> Path:
+    "Where file hashes, decoded audio and fingerprints are cached: `$MIRREPRO_CACHE`, else `~/.cache/mirrepro`."
+    return Path(os.environ.get('MIRREPRO_CACHE') or Path.home() / '.cache' / 'mirrepro')
+
+def _cache_file() -> Path: return cache_dir() / 'file-hashes.json'
 
 def file_hashes(paths) -> dict:
     "SHA-256 of each file in `paths`, read only when its size or modification time differs from the cache's record."
