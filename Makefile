@@ -13,10 +13,11 @@ study: setup
 	echo "report: $$r/notebooks/report.ipynb (Figure 2: $$r/figure2.png, Table 3: $$r/table3.md);" \
 	     "every stage's executed notebook in $$r/notebooks/; metrics: dvc metrics show"
 
+# The library notebooks execute once, inside pytest (tests/test_docs.py), as nbdev_test would run them; the website's test
+# builds the site from those executed copies. `nbdev_test --path nbs/NN_x.ipynb` runs one notebook while you edit it.
 test:
 	@bash scripts/setup.sh --with-browser
-	nbdev_test --n_workers 2
-	python -m pytest -q --durations=20 tests
+	python -m pytest -q --durations=30 tests
 
 # The paper profile's own graph, end to end to Table 3, on miniature replicas of its datasets (tests/test_paper_graph.py)
 test-paper: setup

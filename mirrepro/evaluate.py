@@ -150,8 +150,10 @@ def baseline_estimate(audio: np.ndarray, task: str, sr: int = SR):
     return decode_chords(median_filter(c, size=9, mode='nearest'))
 
 # %% ../nbs/08_evaluate.ipynb #1554c948
-def evaluate(model, manifest, task: str, out=None, system: str = 'model', progress: bool = True) -> dict:
-    "Per-track and mean metric of `model` (or `system='madmom'` or `'baseline'`) on the tracks of `manifest` (a path, or a list of `Track`s) annotated for `task`."
+def evaluate(model, manifest, task: str, out=None, system: str = 'model', progress: bool = True, keep_outputs: bool = False) -> dict:
+    """Per-track and mean metric of `model` (or `system='madmom'` or `'baseline'`) on the tracks of `manifest` (a path, or a list of `Track`s) annotated for `task`.
+    `keep_outputs`: the result also holds `outputs`, {track: (frame probabilities or None, estimate)}, in memory only (not in
+    `out`), so a notebook can plot a track without running the model on it a second time."""
     from tqdm import tqdm     # text bars: they read well in executed notebooks and logs
     from mirrepro.annotations import read_manifest
     from mirrepro.audio import load_audio, atomic_output
@@ -160,15 +162,16 @@ def evaluate(model, manifest, task: str, out=None, system: str = 'model', progre
     where = f"{len(manifest)} given tracks" if given else str(manifest)
     tracks = [t for t in (manifest if given else read_manifest(manifest)) if t.has(task)]
     if not tracks: raise ValueError(f"{where}: no track has a {task} annotation")
-    per_track = {}
+    per_track, outputs = {}, {}
     for t in tqdm(tracks, desc=f'evaluating {task}', unit='track', disable=not progress):
-        audio = load_audio(t.audio)
+        audio, probs = load_audio(t.audio), None
         if system == 'madmom': est = madmom_estimate(audio, task)
         elif system == 'baseline': est = baseline_estimate(audio, task)
-        else: est = decode(frame_probs(model, audio), task, duration=len(audio) / SR)
+        else: est = decode(probs := frame_probs(model, audio), task, duration=len(audio) / SR)
         per_track[t.track_id] = score(task, t.annotation(task), est)
+        if keep_outputs: outputs[t.track_id] = (probs, est)
     result = dict(task=task, system=system, metric=TASKS[task].metric, manifest=where, n_tracks=len(per_track),
                   mean=float(np.mean(list(per_track.values()))), per_track=per_track)
     if out:
         with atomic_output(out) as tmp: tmp.write_text(json.dumps(result, indent=1))
-    return result
+    return {**result, 'outputs': outputs} if keep_outputs else result

@@ -5,7 +5,7 @@
 # %% ../nbs/03_synth.ipynb #66ab253f
 from __future__ import annotations
 import json, zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np
 import pretty_midi
@@ -18,7 +18,7 @@ from .annotations import Track, write_beats, write_segments, write_key, write_ma
 __all__ = ['STYLES', 'MAJOR_DEGREES', 'MINOR_DEGREES', 'BORROWED', 'PROGRESSIONS', 'INTERVALS', 'SCALES', 'PLANS', 'WEIGHTS',
            'LEVELS', 'KICK', 'STICK', 'SNARE', 'CLAP', 'HAT', 'OPEN_HAT', 'LOW_TOM', 'MID_TOM', 'HIGH_TOM', 'CRASH',
            'RIDE', 'SOUNDFONT', 'Style', 'chord_label', 'Song', 'compose', 'render', 'synthesize', 'plot_song',
-           'song_paths', 'write_song', 'CorpusConfig', 'build_corpus', 'write_manifests']
+           'song_paths', 'shortened', 'write_song', 'CorpusConfig', 'build_corpus', 'write_manifests']
 
 # %% ../nbs/03_synth.ipynb #84b6d680
 @dataclass(frozen=True)
@@ -469,11 +469,17 @@ def song_paths(root, song_id: str) -> dict:
     return dict(audio=root / 'audio' / f'{song_id}.flac', done=root / 'songs' / f'{song_id}.json',
                 **{t: root / 'annotations' / f'{song_id}{sfx}' for t, sfx in SUFFIXES.items()})
 
-def write_song(root, song_id: str, seed: int, style: str, sr: int = SR) -> dict:
-    "Compose, render and write one song (skipped when already complete); returns its record."
+def shortened(style: Style | str, length: float) -> Style:
+    "`style` with its target song length scaled by `length` (form and draws unchanged; songs keep at least 12 bars)."
+    style = STYLES[style] if isinstance(style, str) else style
+    if not 0 < length <= 1: raise ValueError(f"length must be in (0, 1], got {length}")
+    return style if length == 1 else replace(style, duration=tuple(d * length for d in style.duration))
+
+def write_song(root, song_id: str, seed: int, style: str, sr: int = SR, length: float = 1.0) -> dict:
+    "Compose, render and write one song (skipped when already complete); returns its record. `length`: see `shortened`."
     p = song_paths(root, song_id)
     if p['done'].exists(): return json.loads(p['done'].read_text())
-    song, audio = synthesize(seed, style, sr)
+    song, audio = synthesize(seed, shortened(style, length), sr)
     write_beats(p['downbeat'], song.beats, song.positions)
     write_segments(p['chord'], song.chords)
     write_key(p['key'], song.key)
@@ -497,11 +503,13 @@ class CorpusConfig:
     pool_b: int = 120     # unlabeled pool B (wider still)
     sr: int = SR
     workers: int = 2
+    length: float = 1.0   # songs' target length as a share of their style's (the smoke profile's are shorter)
 
     def __post_init__(self):
         for k in ('train', 'valid', 'test', 'pool_a', 'pool_b'):
             if getattr(self, k) < 0: raise ValueError(f"corpus.{k} must be ≥ 0, got {getattr(self, k)}")
         if self.workers < 1: raise ValueError(f"corpus.workers must be ≥ 1, got {self.workers}")
+        if not 0 < self.length <= 1: raise ValueError(f"corpus.length must be in (0, 1], got {self.length}")
 
     def jobs(self) -> list[tuple[str, int, str, str]]:
         "(song id, seed, style, group) for every song of the corpus."
@@ -511,8 +519,7 @@ class CorpusConfig:
         return [(f'{g}_{i:04d}', zlib.crc32(f'{self.seed}/{g}/{i}'.encode()), style, g) for g, n, style in groups for i in range(n)]
 
 def _job(args):
-    root, song_id, seed, style, sr = args
-    return write_song(root, song_id, seed, style, sr)
+    return write_song(*args)
 
 def build_corpus(root, config: CorpusConfig = CorpusConfig(), progress: bool = True) -> dict[str, Path]:
     "Generate (or finish) the corpus under `root` in parallel and write its manifests; returns manifest paths."
@@ -520,7 +527,7 @@ def build_corpus(root, config: CorpusConfig = CorpusConfig(), progress: bool = T
     from tqdm import tqdm     # text bars: they read well in executed notebooks and logs
     import multiprocessing as mp
     root = Path(root); jobs = config.jobs()
-    args = [(str(root), sid, seed, style, config.sr) for sid, seed, style, _ in jobs]
+    args = [(str(root), sid, seed, style, config.sr, config.length) for sid, seed, style, _ in jobs]
     bar = tqdm(total=len(args), unit='song', desc='synthesizing', disable=not progress)
     records = {}
     if config.workers == 1:

@@ -1,6 +1,8 @@
 """Build the compendium's website into site/: `make docs` (after `make study`, or on any study's outputs).
 
-    python scripts/docs.py [--study outputs/<profile>/reports/notebooks] [--out site]
+    python scripts/docs.py [--study outputs/<profile>/reports/notebooks] [--out site] [--executed DIR]
+    python scripts/docs.py --execute-only DIR      (the library notebooks only, executed into DIR: `make test` runs
+                                                    them once this way, as their tests, and builds the site from DIR)
 
 1. The home page is nbs/index.ipynb (which also generates README.md).
 2. Every library notebook of nbs/ is executed (outputs stay out of git; a notebook that fails fails the build),
@@ -111,7 +113,8 @@ def public_modules():
     return sorted(p.stem for p in (ROOT / 'mirrepro').glob('*.py') if not p.stem.startswith('_'))
 
 
-def build(study: Path, out: Path):
+def build(study: Path, out: Path, executed: Path | None = None):
+    "The site from the study's executed notebooks; the library's executed here, or taken from `executed` (--execute-only)."
     t0 = time.perf_counter(); times = {}
     if not study.is_dir() or not list(study.glob('*.ipynb')):
         raise SystemExit(f'docs: no executed study notebooks in {study}: run `make study` first (or pass --study DIR)')
@@ -120,7 +123,12 @@ def build(study: Path, out: Path):
     shutil.copytree(ROOT / 'scripts/docs_assets', SRC / 'assets')
 
     lib = SRC / 'library'
-    execute_all(library_notebooks(), lib)
+    if executed:
+        missing = [nb.name for nb in library_notebooks() if not (executed / nb.name).exists()]
+        if missing: raise SystemExit(f'docs: {executed} lacks the executed {", ".join(missing)}: run --execute-only {executed} first')
+        lib.mkdir(); [shutil.copy2(executed / nb.name, lib / nb.name) for nb in library_notebooks()]
+    else:
+        execute_all(library_notebooks(), lib)
     for nb in lib.glob('*.ipynb'): tidy(nb)
     section_index(lib, 'The library', 'The notebooks of `nbs/`, executed: each exports a module of `mirrepro` and shows it at work.',
                   sorted(lib.glob('*.ipynb')))
@@ -158,8 +166,15 @@ def main(argv=None):
     ap.add_argument('--study', type=Path, default=ROOT / 'outputs' / profile / 'reports/notebooks',
                     help="the study's executed notebooks (default: those of the profile params.yaml names)")
     ap.add_argument('--out', type=Path, default=ROOT / 'site')
+    ap.add_argument('--executed', type=Path, help='library notebooks already executed by --execute-only (not executed again)')
+    ap.add_argument('--execute-only', type=Path, metavar='DIR', help='execute the library notebooks into DIR and stop')
     a = ap.parse_args(argv)
-    build(a.study, a.out)
+    if a.execute_only:
+        t0 = time.perf_counter()
+        execute_all(library_notebooks(), a.execute_only)
+        print(f'docs: {len(library_notebooks())} library notebooks executed into {a.execute_only} in {time.perf_counter() - t0:.0f} s')
+    else:
+        build(a.study, a.out, a.executed)
 
 
 if __name__ == '__main__':

@@ -1,4 +1,5 @@
-"""The website (`make docs`): built on the smoke study's outputs and read in headless Chromium; the README
+"""The library notebooks, executed once (their cells are their tests, as `nbdev_test` runs them); the website (`make
+docs`) built from those executed copies and the smoke study's outputs and read in headless Chromium; the README
 generated from nbs/index.ipynb; executed notebooks that keep a progress bar as one line, not its redraws."""
 import json, os, re, shutil, subprocess, sys
 from pathlib import Path
@@ -55,6 +56,26 @@ def test_a_failing_library_notebook_fails_the_site_build(tmp_path):
     assert (tmp_path / 'out/01_good.ipynb').exists()
 
 
+@pytest.fixture(scope='module')
+def library(tmp_path_factory):
+    "Every library notebook of nbs/ executed (warm kernels, two at a time) into a folder; the site is built from it."
+    out = tmp_path_factory.mktemp('library')
+    r = subprocess.run([sys.executable, 'scripts/docs.py', '--execute-only', str(out)], cwd=ROOT, capture_output=True, text=True,
+                       env=dict(os.environ, MIRREPRO_WARM_KERNELS='1'))
+    assert r.returncode == 0, (r.stdout + r.stderr)[-8000:]      # names each notebook that failed, with its traceback
+    print(r.stdout)
+    return out
+
+
+def test_every_library_notebook_runs_its_examples_and_tests(library):
+    "make test executes each library notebook once (not nbdev_test and then the site build again); a failing cell fails here."
+    names = sorted(p.name for p in library.glob('*.ipynb'))
+    assert names == sorted(p.name for p in (ROOT / 'nbs').glob('[0-9]*.ipynb'))
+    for nb in names:
+        cells = [c for c in json.loads((library / nb).read_text())['cells'] if c['cell_type'] == 'code']
+        assert cells and all(c['execution_count'] for c in cells), nb          # every code cell ran
+
+
 def test_executed_study_notebooks_read_cleanly(smoke):
     for nb in sorted((smoke / 'outputs/smoke/reports/notebooks').glob('*.ipynb')):
         lines = printed_lines(nb)
@@ -63,10 +84,10 @@ def test_executed_study_notebooks_read_cleanly(smoke):
 
 
 @pytest.fixture(scope='module')
-def site(smoke, tmp_path_factory):
+def site(smoke, library, tmp_path_factory):
     out = tmp_path_factory.mktemp('site') / 'site'
-    r = subprocess.run([sys.executable, 'scripts/docs.py', '--out', str(out)], cwd=smoke, capture_output=True, text=True,
-                       env=dict(os.environ, MIRREPRO_WARM_KERNELS='1'))      # the library notebooks' kernels start warm
+    r = subprocess.run([sys.executable, 'scripts/docs.py', '--out', str(out), '--executed', str(library)], cwd=smoke,
+                       capture_output=True, text=True)
     assert r.returncode == 0, (r.stdout + r.stderr)[-5000:]
     print(r.stdout)
     return out

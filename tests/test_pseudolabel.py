@@ -16,7 +16,7 @@ BIN = Path(sys.executable).parent
 @pytest.fixture(scope='module')
 def pool(tmp_path_factory):
     root = tmp_path_factory.mktemp('pool')
-    paths = build_corpus(root / 'corpus', CorpusConfig(seed=9, train=0, valid=0, test=0, pool_a=8, pool_b=0, workers=2), progress=False)
+    paths = build_corpus(root / 'corpus', CorpusConfig(seed=9, train=0, valid=0, test=0, pool_a=8, pool_b=0, workers=2, length=0.5), progress=False)
     torch.manual_seed(0)      # Table 2's chord teacher: slow enough on a CPU (~1 s a track) to be killed mid-run
     save_checkpoint(MIRModel(preset('chord', 1)), root / 'teacher.pt')
     return root, paths['pool_a']
