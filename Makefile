@@ -13,11 +13,12 @@ study: setup
 	echo "report: $$r/notebooks/report.ipynb (Figure 2: $$r/figure2.png, Table 3: $$r/table3.md);" \
 	     "every stage's executed notebook in $$r/notebooks/; metrics: dvc metrics show"
 
-# The library notebooks execute once, inside pytest (tests/test_docs.py), as nbdev_test would run them; the website's test
-# builds the site from those executed copies. `nbdev_test --path nbs/NN_x.ipynb` runs one notebook while you edit it.
+# The library notebooks execute once, inside pytest (tests/conftest.py's `library`), as nbdev_test would run them; the
+# website's test builds the site from those executed copies. `nbdev_test --path nbs/NN_x.ipynb` runs one notebook while
+# you edit it. Two pytest-xdist workers: the smoke study and its tests on one, the rest on the other, one thread each.
 test:
 	@bash scripts/setup.sh --with-browser
-	python -m pytest -q --durations=30 tests
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 python -m pytest -q -n 2 --dist loadgroup --durations=30 tests
 
 # The paper profile's own graph, end to end to Table 3, on miniature replicas of its datasets (tests/test_paper_graph.py)
 test-paper: setup

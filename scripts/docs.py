@@ -33,7 +33,8 @@ def execute_all(notebooks, dest, workers=2):
     from concurrent.futures import ThreadPoolExecutor
     dest.mkdir(parents=True, exist_ok=True)
     # the cores shared among the kernels: two torch kernels with two threads each on two cores run slower than one
-    env = dict(os.environ, OMP_NUM_THREADS=str(max(1, (os.cpu_count() or 1) // workers)))
+    env = dict(os.environ)
+    env.setdefault('OMP_NUM_THREADS', str(max(1, (os.cpu_count() or 1) // workers)))
     def run(nb):
         return subprocess.run([sys.executable, str(ROOT / 'scripts/run_notebook.py'), str(nb), str(dest / nb.name)],
                               cwd=ROOT / 'nbs', env=env, capture_output=True, text=True)
@@ -168,10 +169,11 @@ def main(argv=None):
     ap.add_argument('--out', type=Path, default=ROOT / 'site')
     ap.add_argument('--executed', type=Path, help='library notebooks already executed by --execute-only (not executed again)')
     ap.add_argument('--execute-only', type=Path, metavar='DIR', help='execute the library notebooks into DIR and stop')
+    ap.add_argument('--workers', type=int, default=2, help='notebooks executed at a time (default 2)')
     a = ap.parse_args(argv)
     if a.execute_only:
         t0 = time.perf_counter()
-        execute_all(library_notebooks(), a.execute_only)
+        execute_all(library_notebooks(), a.execute_only, workers=a.workers)
         print(f'docs: {len(library_notebooks())} library notebooks executed into {a.execute_only} in {time.perf_counter() - t0:.0f} s')
     else:
         build(a.study, a.out, a.executed)

@@ -1,6 +1,6 @@
-import time
+import os, subprocess, sys, time
 import pytest
-from helpers import repo_copy, run, set_params
+from helpers import ROOT, repo_copy, run, set_params
 
 _START = time.monotonic()
 
@@ -9,11 +9,26 @@ def pytest_runtest_logreport(report):
     "One line per test as it ends, with the minutes since the session began: CI's log says where its time went."
     if report.when == 'call' or (report.when == 'setup' and (report.duration > 30 or not report.passed)):   # a fixture's work
         tr = getattr(pytest_runtest_logreport, 'reporter', None)
-        if tr: tr.write_line(f"[{(time.monotonic() - _START) / 60:5.1f} min] {report.outcome:7s} {report.duration:6.0f} s  {report.nodeid}{' (setup)' if report.when == 'setup' else ''}")
+        if tr: tr.write_line(f"[{(time.monotonic() - _START) / 60:5.1f} min] {report.outcome:7s} {report.duration:6.0f} s  "
+                             f"{report.nodeid}{' (setup)' if report.when == 'setup' else ''}")
 
 
 def pytest_configure(config):
     pytest_runtest_logreport.reporter = config.pluginmanager.getplugin('terminalreporter')
+
+
+def pytest_collection_modifyitems(items):
+    """`make test` runs two pytest-xdist workers (--dist loadgroup): every test of the smoke study goes to one of them,
+    which builds the study once; the other takes the rest. On two cores most of either's time is one busy thread."""
+    for item in items:
+        if 'smoke' in getattr(item, 'fixturenames', ()):
+            item.add_marker(pytest.mark.xdist_group('smoke'))
+
+
+def shared_dir(tmp_path_factory):
+    "A folder every xdist worker of this session sees (the workers' temporary folders sit side by side in it)."
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get('PYTEST_XDIST_WORKER') else base
 
 
 @pytest.fixture(scope='session')
@@ -26,3 +41,20 @@ def smoke(tmp_path_factory):
     assert r.returncode == 0, (r.stdout + r.stderr)[-5000:]
     print(f"smoke study: {(time.monotonic() - t0) / 60:.1f} min")
     return repo
+
+
+@pytest.fixture(scope='session')
+def library(tmp_path_factory):
+    """Every library notebook of nbs/ executed once per session (warm kernels) into a folder, whichever worker asks
+    first (the other waits for it); the website's test builds the site from it."""
+    from filelock import FileLock
+    shared = shared_dir(tmp_path_factory)
+    out, done = shared / 'library', shared / 'library.done'
+    with FileLock(str(shared / 'library.lock')):
+        if not done.exists():
+            workers = '1' if os.environ.get('PYTEST_XDIST_WORKER') else '2'      # beside the other worker: one kernel at a time
+            r = subprocess.run([sys.executable, 'scripts/docs.py', '--execute-only', str(out), '--workers', workers], cwd=ROOT, capture_output=True,
+                               text=True, env=dict(os.environ, MIRREPRO_WARM_KERNELS='1'))
+            assert r.returncode == 0, (r.stdout + r.stderr)[-8000:]      # names each notebook that failed, with its traceback
+            done.write_text(r.stdout)
+    return out

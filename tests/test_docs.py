@@ -56,17 +56,6 @@ def test_a_failing_library_notebook_fails_the_site_build(tmp_path):
     assert (tmp_path / 'out/01_good.ipynb').exists()
 
 
-@pytest.fixture(scope='module')
-def library(tmp_path_factory):
-    "Every library notebook of nbs/ executed (warm kernels, two at a time) into a folder; the site is built from it."
-    out = tmp_path_factory.mktemp('library')
-    r = subprocess.run([sys.executable, 'scripts/docs.py', '--execute-only', str(out)], cwd=ROOT, capture_output=True, text=True,
-                       env=dict(os.environ, MIRREPRO_WARM_KERNELS='1'))
-    assert r.returncode == 0, (r.stdout + r.stderr)[-8000:]      # names each notebook that failed, with its traceback
-    print(r.stdout)
-    return out
-
-
 def test_every_library_notebook_runs_its_examples_and_tests(library):
     "make test executes each library notebook once (not nbdev_test and then the site build again); a failing cell fails here."
     names = sorted(p.name for p in library.glob('*.ipynb'))
