@@ -9,12 +9,14 @@ def pytest_runtest_logreport(report):
     "One line per test as it ends, with the minutes since the session began: CI's log says where its time went."
     if report.when == 'call' or (report.when == 'setup' and (report.duration > 30 or not report.passed)):   # a fixture's work
         tr = getattr(pytest_runtest_logreport, 'reporter', None)
-        if tr: tr.write_line(f"[{(time.monotonic() - _START) / 60:5.1f} min] {report.outcome:7s} {report.duration:6.0f} s  "
-                             f"{report.nodeid}{' (setup)' if report.when == 'setup' else ''}")
+        if tr:
+            tr.ensure_newline()
+            tr.write_line(f"[{(time.monotonic() - _START) / 60:5.1f} min] {report.outcome:7s} {report.duration:6.0f} s  "
+                          f"{report.nodeid}{' (setup)' if report.when == 'setup' else ''}")
 
 
-def pytest_configure(config):
-    pytest_runtest_logreport.reporter = config.pluginmanager.getplugin('terminalreporter')
+def pytest_sessionstart(session):        # (the terminal reporter is registered after conftest's pytest_configure runs)
+    pytest_runtest_logreport.reporter = session.config.pluginmanager.getplugin('terminalreporter')
 
 
 def pytest_collection_modifyitems(items):
