@@ -19,13 +19,19 @@ def pytest_sessionstart(session):        # (the terminal reporter is registered 
     pytest_runtest_logreport.reporter = session.config.pluginmanager.getplugin('terminalreporter')
 
 
-def pytest_collection_modifyitems(items):
+def _uses_smoke(item) -> bool: return 'smoke' in getattr(item, 'fixturenames', ())
+
+
+def pytest_itemcollected(item):
     """`make test` runs two pytest-xdist workers (--dist loadgroup): every test of the smoke study goes to one of them,
-    which builds the study once; the other takes the rest. On two cores most of either's time is one busy thread. The
-    smoke study is the longest chain, so its tests come first: the first worker starts on it at once."""
-    smoke = [item for item in items if 'smoke' in getattr(item, 'fixturenames', ())]
-    for item in smoke: item.add_marker(pytest.mark.xdist_group('smoke'))
-    items[:] = smoke + [item for item in items if item not in smoke]
+    which builds the study once; the other takes the rest. On two cores most of either's time is one busy thread.
+    (Marked as each test is collected: xdist reads the marks in its own pytest_collection_modifyitems.)"""
+    if _uses_smoke(item): item.add_marker(pytest.mark.xdist_group('smoke'))
+
+
+def pytest_collection_modifyitems(items):
+    "The smoke study is the longest chain: its tests come first, so that the first worker starts on it at once."
+    items.sort(key=lambda item: not _uses_smoke(item))
 
 
 def shared_dir(tmp_path_factory):
