@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: setup study test test-paper docs readme lock
+.PHONY: setup study test test-slow test-paper docs readme lock
 
 setup:
 	@bash scripts/setup.sh
@@ -19,6 +19,10 @@ study: setup
 test:
 	@bash scripts/setup.sh --with-browser
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 python -m pytest -q -n 2 --dist loadgroup --durations=30 tests
+
+# The slow tests left out of `make test`: short teachers must beat trivial baselines (tests/test_learning.py), and the paper graph
+test-slow: setup
+	MIRREPRO_SLOW=1 MIRREPRO_PAPER_GRAPH=1 python -m pytest -q --durations=10 tests/test_learning.py tests/test_paper_graph.py
 
 # The paper profile's own graph, end to end to Table 3, on miniature replicas of its datasets (tests/test_paper_graph.py)
 test-paper: setup

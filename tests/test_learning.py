@@ -1,5 +1,6 @@
 """The models learn: a short supervised teacher on synthetic songs must beat a trivial baseline on validation
 songs it never trained on. This is what would have caught the first cpu study, whose teachers stayed at chance."""
+import os
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,10 @@ from mirrepro.study import load_profile
 from mirrepro.runs import train_config
 from mirrepro.synth import CorpusConfig, build_corpus
 from mirrepro.train import TrainConfig, train
+
+# Opt-in (`make test-slow`, or MIRREPRO_SLOW=1): two teachers of 300-400 steps at the cpu profile's size took 14 minutes on a
+# 2-core machine alone, and about as long again beside the smoke study, which did not fit CI's 90 minutes with the rest.
+pytestmark = pytest.mark.skipif(os.environ.get('MIRREPRO_SLOW') != '1', reason="two short teachers: run with `make test-slow`")
 
 
 @pytest.fixture(scope='module')
