@@ -469,10 +469,13 @@ def song_paths(root, song_id: str) -> dict:
     return dict(audio=root / 'audio' / f'{song_id}.flac', done=root / 'songs' / f'{song_id}.json',
                 **{t: root / 'annotations' / f'{song_id}{sfx}' for t, sfx in SUFFIXES.items()})
 
+def _check_length(length: float, name: str = 'length'):
+    if not 0 < length <= 1: raise ValueError(f"{name} must be in (0, 1], got {length}")
+
 def shortened(style: Style | str, length: float) -> Style:
     "`style` with its target song length scaled by `length` (form and draws unchanged; songs keep at least 12 bars)."
     style = STYLES[style] if isinstance(style, str) else style
-    if not 0 < length <= 1: raise ValueError(f"length must be in (0, 1], got {length}")
+    _check_length(length)
     return style if length == 1 else replace(style, duration=tuple(d * length for d in style.duration))
 
 def write_song(root, song_id: str, seed: int, style: str, sr: int = SR, length: float = 1.0) -> dict:
@@ -509,7 +512,7 @@ class CorpusConfig:
         for k in ('train', 'valid', 'test', 'pool_a', 'pool_b'):
             if getattr(self, k) < 0: raise ValueError(f"corpus.{k} must be ≥ 0, got {getattr(self, k)}")
         if self.workers < 1: raise ValueError(f"corpus.workers must be ≥ 1, got {self.workers}")
-        if not 0 < self.length <= 1: raise ValueError(f"corpus.length must be in (0, 1], got {self.length}")
+        _check_length(self.length, 'corpus.length')
 
     def jobs(self) -> list[tuple[str, int, str, str]]:
         "(song id, seed, style, group) for every song of the corpus."

@@ -311,10 +311,11 @@ def _save_epoch(out: Path, run: dict, model, opt, sched, st: dict, improved: boo
     from mirrepro.audio import atomic_output
     from mirrepro.model import save_checkpoint
     if improved: save_checkpoint(model, out / 'best.pt', epoch=st['best_epoch'], valid=st['best'], metric=metric, train=run)
-    with atomic_output(out / 'history.json') as tmp: tmp.write_text(json.dumps(st['history'], indent=1))
     with atomic_output(out / 'state.pt') as tmp:
         torch.save(dict(run=run, model=model.state_dict(), opt=opt.state_dict(), sched=sched.state_dict(), st=st,
                         rng=torch.get_rng_state(), cuda_rng=torch.cuda.get_rng_state(device) if device.type == 'cuda' else None), tmp)
+    # the history after the state it describes: it never lists an epoch that a resumed run would redo
+    with atomic_output(out / 'history.json') as tmp: tmp.write_text(json.dumps(st['history'], indent=1))
 
 # %% ../nbs/07_train.ipynb #851e064a
 def plot_history(history: list, metric: str, path=None):

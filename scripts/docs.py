@@ -127,7 +127,8 @@ def build(study: Path, out: Path, executed: Path | None = None):
     if executed:
         missing = [nb.name for nb in library_notebooks() if not (executed / nb.name).exists()]
         if missing: raise SystemExit(f'docs: {executed} lacks the executed {", ".join(missing)}: run --execute-only {executed} first')
-        lib.mkdir(); [shutil.copy2(executed / nb.name, lib / nb.name) for nb in library_notebooks()]
+        lib.mkdir()
+        for nb in library_notebooks(): shutil.copy2(executed / nb.name, lib / nb.name)
     else:
         execute_all(library_notebooks(), lib)
     for nb in lib.glob('*.ipynb'): tidy(nb)
