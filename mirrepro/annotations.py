@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 from .tasks import TASKS, chord_class, key_class, LabelError
-from .audio import atomic_output
+from .core import atomic_write_text
 
 # %% auto #0
-__all__ = ['JAMS_NAMESPACES', 'SUFFIXES', 'SPLITS', 'AnnotationError', 'ManifestError', 'atomic_write_text', 'read_beats',
-           'write_beats', 'read_chords', 'read_segments', 'write_segments', 'read_key', 'write_key', 'read_jams',
-           'read_annotation', 'write_annotation', 'Track', 'read_manifest', 'write_manifest', 'study_manifests']
+__all__ = ['JAMS_NAMESPACES', 'SUFFIXES', 'SPLITS', 'AnnotationError', 'ManifestError', 'read_beats', 'write_beats',
+           'read_chords', 'read_segments', 'write_segments', 'read_key', 'write_key', 'read_jams', 'read_annotation',
+           'write_annotation', 'Track', 'read_manifest', 'write_manifest', 'study_manifests']
 
 # %% ../nbs/02_annotations.ipynb #8a3e69fa
 class AnnotationError(ValueError):
@@ -24,11 +24,6 @@ class AnnotationError(ValueError):
         super().__init__(f"{path}{f':{line}' if line else ''}: {problem}")
 
 class ManifestError(AnnotationError): "A malformed manifest line or a manifest that names missing files."
-
-def atomic_write_text(path, text: str) -> Path:
-    "Write `text` to `path` through `atomic_output`, so readers never see half a file."
-    with atomic_output(path) as tmp: tmp.write_text(text)
-    return Path(path)
 
 def _rows(path):
     "Non-empty, non-comment lines of a text file as (line number, fields)."

@@ -4,21 +4,19 @@
 
 # %% ../nbs/00_audio.ipynb #81f846b1
 from __future__ import annotations
-import os, tempfile
 from pathlib import Path
 import numpy as np
 import soundfile as sf
 import torch
 import torchaudio.functional as AF
+from .core import SR, atomic_output, cache_dir      # the sample rate, atomic writes and the cache folder (torch-free)
 
 # %% auto #0
-__all__ = ['SR', 'SEEKABLE', 'FP_FFT', 'FP_HOP', 'FP_EDGES', 'AudioError', 'AudioMissing', 'AudioCorrupt', 'AudioEmpty',
-           'AudioNonFinite', 'AudioTooShort', 'audio_info', 'resample', 'load_audio', 'atomic_output', 'write_audio',
-           'cache_file', 'AudioSource', 'audio_fingerprint', 'fingerprint_ber']
+__all__ = ['SEEKABLE', 'FP_FFT', 'FP_HOP', 'FP_EDGES', 'AudioError', 'AudioMissing', 'AudioCorrupt', 'AudioEmpty',
+           'AudioNonFinite', 'AudioTooShort', 'audio_info', 'resample', 'load_audio', 'write_audio', 'cache_file',
+           'AudioSource', 'audio_fingerprint', 'fingerprint_ber']
 
 # %% ../nbs/00_audio.ipynb #750fbd7b
-SR = 16000  # the sample rate of every model in the paper (§4.2)
-
 class AudioError(Exception):
     "A problem with an audio file: `path` names the file, the message says what is wrong."
     def __init__(self, path, problem: str):
@@ -69,21 +67,6 @@ def load_audio(path, sr: int = SR, min_seconds: float = 0.0, max_seconds: float 
     return audio
 
 # %% ../nbs/00_audio.ipynb #c7e54efd
-from contextlib import contextmanager
-
-@contextmanager
-def atomic_output(path):
-    "Yield a temporary path beside `path`; on success it is renamed to `path`, on failure removed."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.stem}.', suffix=path.suffix)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
-
 def write_audio(path, audio: np.ndarray, sr: int = SR, subtype: str | None = None):
     "Write a 1-D (or frames × channels) float signal to `path` atomically; format from the suffix."
     path = Path(path)
@@ -99,7 +82,6 @@ def write_audio(path, audio: np.ndarray, sr: int = SR, subtype: str | None = Non
 
 # %% ../nbs/00_audio.ipynb #7b9fa36e
 import hashlib, math
-from .provenance import cache_dir           # one cache folder for file hashes, decoded audio and fingerprints
 
 SEEKABLE = frozenset({'WAV', 'WAVEX', 'FLAC', 'AIFF', 'AIFC', 'W64', 'RF64', 'CAF', 'AU'})   # libsndfile seeks these exactly
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from .audio import load_audio
 from .tasks import TASKS, LabelError
 from .annotations import write_manifest, write_annotation, SUFFIXES, AnnotationError, ManifestError
+from .model import CheckpointError
 from .inference import load_model, predict, to_jams
 from .manifests import AUDIO_SUFFIXES, HARMONIX, MIRDATA, manifest_from_patterns, manifest_from_mirdata, manifest_from_hooktheory
 
@@ -112,7 +113,6 @@ def main(argv=None):
         q.add_argument('--split', default='train', help="split written into the manifest (default: train)")
         q.add_argument('--out', required=True, metavar='FILE.jsonl')
     a = ap.parse_args(argv)
-    from mirrepro.model import CheckpointError
     try: code = _predict_cmd(a) if a.command == 'predict' else _manifest_cmd(a)
     except (ValueError, OSError, ManifestError, AnnotationError, CheckpointError, LabelError) as e:
         print(f"mirrepro {a.command}: error: {e}", file=sys.stderr); code = 2

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 import numpy as np
+from .core import atomic_output
 from .audio import SR, load_audio, resample
-from .tasks import TASKS
+from .tasks import TASKS, decode
+from .model import load_checkpoint, frame_probs
 
 # %% auto #0
 __all__ = ['Prediction', 'load_model', 'predict', 'to_jams']
@@ -25,7 +27,6 @@ class Prediction:
 
 @lru_cache(maxsize=8)
 def _cached_model(checkpoint: str, stamp, device: str):
-    from mirrepro.model import load_checkpoint
     return load_checkpoint(checkpoint, map_location=device)[0].eval().requires_grad_(False)
 
 def load_model(checkpoint, device: str = 'cpu'):
@@ -43,8 +44,6 @@ def _mono(audio, sr: int | None) -> np.ndarray:
 
 def predict(audio, task: str, checkpoint, device: str = 'cpu', sr: int | None = None) -> Prediction:
     "Run the `task` model in `checkpoint` on `audio` (a path, or an array at `sr`); decode its output."
-    from mirrepro.model import frame_probs
-    from mirrepro.evaluate import decode
     if task not in TASKS: raise ValueError(f"unknown task {task!r}; expected one of {list(TASKS)}")
     model = load_model(checkpoint, device)
     if model.cfg.task != task: raise ValueError(f"{checkpoint}: a {model.cfg.task} model, not a {task} model")
@@ -57,7 +56,6 @@ def predict(audio, task: str, checkpoint, device: str = 'cpu', sr: int | None = 
 def to_jams(predictions: list[Prediction], path) -> Path:
     "One JAMS file holding every prediction of a track."
     import jams
-    from mirrepro.audio import atomic_output
     jam = jams.JAMS(); jam.file_metadata.duration = max(p.duration for p in predictions)
     for p in predictions:
         spec = TASKS[p.task]

@@ -4,8 +4,10 @@
 
 # %% ../nbs/09a_manifests.ipynb #a2276814
 from __future__ import annotations
+import importlib
 from pathlib import Path
 import numpy as np
+from .core import need
 from .tasks import TASKS, PITCHES, chord_class, key_class, LabelError
 from .annotations import Track, write_annotation, SUFFIXES, ManifestError, AnnotationError
 
@@ -115,9 +117,9 @@ def _convert(task: str, value):
 def manifest_from_mirdata(name: str, data_home, out, split: str = 'train', version: str = 'default', index=None,
                           tasks=None, progress: bool = True) -> tuple[list[Track], list[str]]:
     "Tracks of mirdata dataset `name` on disk at `data_home`, annotations rewritten under `out`; and the ids not on disk."
-    import importlib, mirdata
     from tqdm import tqdm
     if name not in MIRDATA: raise ValueError(f"no mirdata mapping for {name!r}; known: {sorted(MIRDATA)}")
+    mirdata = need('mirdata', 'datasets', '`mirrepro manifest mirdata`')
     module = importlib.import_module(f'mirdata.datasets.{name}')
     tasks = {t: a for t, a in MIRDATA[name].items() if tasks is None or t in tasks}
     try: ds = mirdata.initialize(name, data_home=str(data_home), version=version)

@@ -12,8 +12,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torchaudio.functional as AF
-from .audio import SR
-from .tasks import TASKS, TaskSpec
+from .core import SR, need
+from .tasks import TASKS, TaskSpec, config_from
 
 # %% auto #0
 __all__ = ['WEIGHT_FILES', 'MERTFolderError', 'check_mert_folder', 'tiny_mert', 'grid_pooling', 'MERTEncoder', 'MERTConfig',
@@ -28,8 +28,7 @@ def _transformers():
     import warnings
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='IProgress not found')
-        import transformers
-    return transformers
+        return need('transformers', 'mert', 'the MERT baselines')
 
 WEIGHT_FILES = ('model.safetensors', 'pytorch_model.bin', 'model.safetensors.index.json', 'pytorch_model.bin.index.json')
 
@@ -133,6 +132,7 @@ class MERTConfig:
 
 class MERTBaseline(nn.Module):
     "MERT-P or MERT-F for one task: 16 kHz audio → logits (batch, frames, outputs) on the task's frame grid, like `MIRModel`."
+    checkpoint_class = 'mirrepro.mert.MERTBaseline'    # where `load_checkpoint` finds the class (see `mirrepro.model`)
     def __init__(self, cfg: MERTConfig, load_weights: bool = True):
         super().__init__()
         self.cfg = cfg
@@ -142,6 +142,11 @@ class MERTBaseline(nn.Module):
             self.encoder.requires_grad_(False)
             self.gru = nn.GRU(self.encoder.dim, cfg.gru, num_layers=2, batch_first=True, bidirectional=True)
         self.head = nn.Linear(2 * cfg.gru if self.frozen else self.encoder.dim, cfg.n_outputs)
+
+    @classmethod
+    def from_config(cls, d: dict, where: str = 'config') -> 'MERTBaseline':
+        "The baseline of a checkpoint's plain config, its encoder built from the folder's config without its weights (the checkpoint holds them)."
+        return cls(config_from(MERTConfig, d, where), load_weights=False)
 
     @property
     def spec(self) -> TaskSpec: return self.cfg.spec

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_model.ipynb #c7fcb677
 from __future__ import annotations
-import math
+import importlib, math
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
@@ -198,6 +198,8 @@ class PerceiverTFBlock(nn.Module):
 
 # %% ../nbs/04_model.ipynb #15a7ab5c
 class MIRModel(nn.Module):
+    checkpoint_class = 'mirrepro.model.MIRModel'      # where `load_checkpoint` finds the class (also when defined in a notebook)
+
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.cfg = cfg
@@ -211,6 +213,11 @@ class MIRModel(nn.Module):
                 for b in self.blocks: b.cross.attn.q.weight.mul_(cfg.cross_gain)
         self.norm = nn.LayerNorm(cfg.temp_dim)
         self.head = nn.Linear(cfg.latents * cfg.temp_dim, cfg.n_outputs)
+
+    @classmethod
+    def from_config(cls, d: dict, where: str = 'config') -> 'MIRModel':
+        "The model of a checkpoint's plain config, untrained (`load_checkpoint` then loads its weights)."
+        return cls(config_from(ModelConfig, d, where))
 
     @property
     def spec(self) -> TaskSpec: return self.cfg.spec
@@ -331,10 +338,20 @@ class CheckpointError(RuntimeError):
         self.path = str(path); super().__init__(f"{path}: {problem}")
 
 def save_checkpoint(model: MIRModel, path, **extra) -> Path:
-    "Atomically save `model`'s config and weights (and plain `extra` data) to `path`."
+    "Atomically save `model`'s class, config and weights (and plain `extra` data) to `path`."
     cfg = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(model.cfg).items()}
-    with atomic_output(path) as tmp: torch.save({'config': cfg, 'state_dict': model.state_dict(), 'extra': extra}, tmp)
+    with atomic_output(path) as tmp:
+        torch.save({'model': model.checkpoint_class, 'config': cfg, 'state_dict': model.state_dict(), 'extra': extra}, tmp)
     return Path(path)
+
+def _model_class(name: str, path):
+    "The model class a checkpoint names: a class with `from_config` in one of `mirrepro`'s modules, imported on first use."
+    module, _, cls = name.rpartition('.')
+    if module.split('.')[0] != 'mirrepro': raise CheckpointError(path, f"its model class {name!r} is not one of mirrepro's")
+    try: found = getattr(importlib.import_module(module), cls)
+    except (ImportError, AttributeError) as e: raise CheckpointError(path, f"its model class {name!r} cannot be imported ({e})") from None
+    if not hasattr(found, 'from_config'): raise CheckpointError(path, f"its model class {name!r} has no from_config")
+    return found
 
 def load_checkpoint(path, map_location='cpu') -> tuple[MIRModel, dict]:
     "The model stored at `path` and its extra data; raises `CheckpointError` for a file that does not fit."
@@ -343,11 +360,8 @@ def load_checkpoint(path, map_location='cpu') -> tuple[MIRModel, dict]:
     try: ck = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e: raise CheckpointError(path, f"not a readable checkpoint ({e.__class__.__name__}: {str(e)[:200]})") from None
     if not isinstance(ck, dict) or not {'config', 'state_dict'} <= set(ck): raise CheckpointError(path, "missing 'config' or 'state_dict'")
-    try:
-        if ck['config'].get('kind') in ('mert_p', 'mert_f'):    # a MERT baseline (nbs/04a_mert.ipynb): its encoder built from its folder
-            from mirrepro.mert import MERTConfig, MERTBaseline
-            model = MERTBaseline(config_from(MERTConfig, ck['config'], f'{path}:config'), load_weights=False)
-        else: model = MIRModel(config_from(ModelConfig, ck['config'], f'{path}:config'))
+    cls = _model_class(ck.get('model', 'mirrepro.model.MIRModel'), path)    # checkpoints before the class was saved: our model
+    try: model = cls.from_config(ck['config'], f'{path}:config')
     except (ValueError, OSError) as e: raise CheckpointError(path, str(e)) from None
     want, got = model.state_dict(), ck['state_dict']
     problems = [f"missing {k}" for k in want if k not in got] + [f"unexpected {k}" for k in got if k not in want]

@@ -4,12 +4,14 @@
 
 # %% ../nbs/00a_provenance.ipynb #1efa9364
 from __future__ import annotations
-import ast, hashlib, importlib.util, json
+import ast, hashlib, importlib.util, json, os
 from pathlib import Path
+from .core import cache_dir                 # one cache folder for file hashes, decoded audio and fingerprints
+from .annotations import read_manifest
 
 # %% auto #0
 __all__ = ['PACKAGE', 'NUMERIC_PACKAGES', 'package_dir', 'module_file', 'imports_of', 'closure', 'code_of', 'fingerprint',
-           'locked_versions', 'environment', 'cache_dir', 'file_hashes', 'data_fingerprint', 'folder_fingerprint']
+           'locked_versions', 'environment', 'file_hashes', 'data_fingerprint', 'folder_fingerprint']
 
 # %% ../nbs/00a_provenance.ipynb #bc8a5b0a
 PACKAGE = 'mirrepro'
@@ -108,12 +110,6 @@ def environment(packages=NUMERIC_PACKAGES, lock=None) -> dict:
     return dict(installed={p: v(p) for p in packages}, locked=locked_versions(lock or package_dir().parent / 'requirements.txt', packages))
 
 # %% ../nbs/00a_provenance.ipynb #f600d632
-import os
-
-def cache_dir() -> Path:
-    "Where file hashes, decoded audio and fingerprints are cached: `$MIRREPRO_CACHE`, else `~/.cache/mirrepro`."
-    return Path(os.environ.get('MIRREPRO_CACHE') or Path.home() / '.cache' / 'mirrepro')
-
 def _cache_file() -> Path: return cache_dir() / 'file-hashes.json'
 
 def file_hashes(paths) -> dict:
@@ -138,7 +134,6 @@ def file_hashes(paths) -> dict:
 def data_fingerprint(manifest) -> str | None:
     "SHA-256 of a manifest's bytes and of every file it names (None for no manifest)."
     if manifest is None: return None
-    from mirrepro.annotations import read_manifest
     files = sorted({str(p) for t in read_manifest(manifest) for p in [t.audio, *filter(None, t.annotations.values())] if Path(p).exists()})
     h = hashlib.sha256(Path(manifest).read_bytes())
     for p, digest in file_hashes(files).items(): h.update(digest.encode())

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import numpy as np
+from .core import atomic_output
 from .tasks import TASKS
 
 # %% auto #0
@@ -97,7 +98,6 @@ def figure2(df, path=None):
     fig.suptitle('Test metric per round and unlabeled-data size (95 % bootstrap intervals over test songs)', fontsize=10)
     fig.tight_layout()
     if path:
-        from mirrepro.audio import atomic_output
         with atomic_output(path) as tmp: fig.savefig(tmp, dpi=110, format=Path(path).suffix[1:])
     return fig
 

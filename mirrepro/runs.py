@@ -8,6 +8,11 @@ import json, subprocess, sys
 from pathlib import Path
 import yaml
 from .study import paper_splits, read_entries
+from .tasks import config_from
+from .model import MIRModel, n_params
+from .synth import CorpusConfig
+from .pseudolabel import label_manifest, SoftLabelStore
+from .train import TrainConfig, train, run_settings, settings_diff
 
 # %% auto #0
 __all__ = ['train_config', 'run_training', 'run_labeling', 'check_profile']
@@ -15,7 +20,6 @@ __all__ = ['train_config', 'run_training', 'run_labeling', 'check_profile']
 # %% ../nbs/10a_runs.ipynb #64c0eb73
 def train_config(profile: dict, task: str, round: int):
     "The `TrainConfig` of `task` at `round` in `profile`: `common`, then the task's `all`, then its `r{round}`."
-    from mirrepro.train import TrainConfig
     t = profile['train'][task] or {}
     if unknown := set(t) - {'all', 'r1', 'r2', 'r3'}:
         raise ValueError(f"{profile['name']}.train.{task}: unknown key(s) {sorted(unknown)}; expected all, r1, r2, r3")
@@ -40,7 +44,6 @@ def _fresh_if_stale(out, stale: bool, what: str):
 
 def run_training(profile: dict, cfg, out, train_set, valid_set, unlabeled=None, softlabels=None) -> dict:
     "Train `cfg` as the profile says (in process, or under torchrun); returns the run's metrics. Resumes an interrupted run."
-    from mirrepro.train import train, run_settings, settings_diff
     state, metrics = Path(out) / 'state.pt', Path(out) / 'metrics.json'
     run = profile['run']
     if state.exists():       # a run folder kept by DVC (persist): keep, resume or start afresh, by the run's identity
@@ -64,7 +67,6 @@ def run_training(profile: dict, cfg, out, train_set, valid_set, unlabeled=None, 
 
 def run_labeling(profile: dict, checkpoint, pool, out):
     "Label the tracks of `pool` with `checkpoint` into the store `out` (in process, or sharded over torchrun ranks)."
-    from mirrepro.pseudolabel import label_manifest, SoftLabelStore
     run, lab = profile['run'], profile['label']
     meta = Path(out) / 'meta.json'
     if meta.exists():
@@ -84,9 +86,6 @@ def run_labeling(profile: dict, checkpoint, pool, out):
 def check_profile(profile: dict, read_data: bool = True) -> list[dict]:
     "Build every run's settings and model of `profile`; raise on the first problem. One row per run."
     import torch
-    from mirrepro.model import MIRModel, n_params
-    from mirrepro.synth import CorpusConfig
-    from mirrepro.tasks import config_from
     data = profile['data']
     if data.get('kind') == 'synthetic': config_from(CorpusConfig, data.get('corpus'), f"{profile['name']}.data.corpus")
     elif data.get('kind') == 'manifests':

@@ -8,7 +8,10 @@ import json
 from pathlib import Path
 import numpy as np
 import yaml
+from .core import atomic_output
 from .tasks import TASKS
+from .annotations import read_manifest
+from .audio import audio_info, audio_fingerprint, cache_file, fingerprint_ber
 
 # %% auto #0
 __all__ = ['PROFILE_KEYS', 'SHARED_KEYS', 'OUTPUTS', 'load_profile', 'output_dir', 'corpus_dir', 'manifest', 'model_dir',
@@ -55,23 +58,18 @@ def reports_dir(profile) -> Path: return output_dir(profile) / 'reports'
 # %% ../nbs/10_study.ipynb #d1e2f002
 def write_metrics(profile, task: str, run: str, result: dict, **fields) -> Path:
     "`metrics/{task}/{run}.json` of `profile` from `evaluate`'s `result`: metric, mean, songs and per-song scores, and `fields`."
-    from mirrepro.audio import atomic_output
-    from mirrepro.tasks import TASKS
     m = dict(task=task, run=run, **fields, metric=TASKS[task].metric, test=result['mean'], n_test=result['n_tracks'], per_track=result['per_track'])
     with atomic_output(metrics_file(profile, task, run)) as tmp: tmp.write_text(json.dumps(m, indent=1))
     return metrics_file(profile, task, run)
 
 def write_timing(stage: str, folder, **parts):
     "Record a stage's wall time in seconds (its parts as keyword arguments) for the report."
-    from mirrepro.audio import atomic_output
     with atomic_output(Path(folder) / 'timing' / f'{stage}.json') as tmp:
         tmp.write_text(json.dumps(dict(stage=stage, seconds=float(sum(parts.values())), **{k: float(v) for k, v in parts.items()}), indent=1))
 
 # %% ../nbs/10_study.ipynb #ec75361e
 def read_entries(entries, root, where: str) -> list:
     "The tracks of a list of data entries (manifest paths, or `{manifest, sample, seed}`), first occurrence of a track kept."
-    from mirrepro.annotations import read_manifest
-    from mirrepro.audio import audio_info
     tracks, seen = [], set()
     for e in (entries if isinstance(entries, list) else [entries]):
         spec = e if isinstance(e, dict) else {'manifest': e}
@@ -149,7 +147,6 @@ def unique_track_ids(tracks) -> int:
 
 # %% ../nbs/10_study.ipynb #81a776a6
 def _fingerprint(args) -> np.ndarray:
-    from mirrepro.audio import audio_fingerprint, cache_file, atomic_output
     path, seconds = args
     f = cache_file(path, 'fingerprints', seconds)
     if f.exists(): return np.load(f)
@@ -164,7 +161,6 @@ def same_recordings(tracks, seconds: float = 90.0, max_ber: float = 0.3, min_fra
     from collections import Counter
     from concurrent.futures import ProcessPoolExecutor
     from tqdm import tqdm
-    from mirrepro.audio import fingerprint_ber
     paths = sorted({str(Path(t.audio).resolve()) for t in tracks})
     args = [(p, seconds) for p in paths]
     workers = min(workers or os.cpu_count() or 1, max(len(paths) // 8, 1))

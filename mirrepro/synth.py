@@ -8,16 +8,17 @@ import json, zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np
-import pretty_midi
 import scipy.signal as ss
+from .core import atomic_write_text, need
 from .audio import SR, write_audio
-from .tasks import PITCHES
-from .annotations import Track, write_beats, write_segments, write_key, write_manifest, atomic_write_text, study_manifests, SUFFIXES
+from .tasks import TASKS, PITCHES, STRUCTURE_CLASSES
+from .annotations import Track, write_beats, write_segments, write_key, write_manifest, study_manifests, SUFFIXES
+pretty_midi = need('pretty_midi', 'synth', 'mirrepro.synth (the synthetic corpus)')
 
 # %% auto #0
-__all__ = ['STYLES', 'MAJOR_DEGREES', 'MINOR_DEGREES', 'BORROWED', 'PROGRESSIONS', 'INTERVALS', 'SCALES', 'PLANS', 'WEIGHTS',
-           'LEVELS', 'KICK', 'STICK', 'SNARE', 'CLAP', 'HAT', 'OPEN_HAT', 'LOW_TOM', 'MID_TOM', 'HIGH_TOM', 'CRASH',
-           'RIDE', 'SOUNDFONT', 'Style', 'chord_label', 'Song', 'compose', 'render', 'synthesize', 'plot_song',
+__all__ = ['pretty_midi', 'STYLES', 'MAJOR_DEGREES', 'MINOR_DEGREES', 'BORROWED', 'PROGRESSIONS', 'INTERVALS', 'SCALES', 'PLANS',
+           'WEIGHTS', 'LEVELS', 'KICK', 'STICK', 'SNARE', 'CLAP', 'HAT', 'OPEN_HAT', 'LOW_TOM', 'MID_TOM', 'HIGH_TOM',
+           'CRASH', 'RIDE', 'SOUNDFONT', 'Style', 'chord_label', 'Song', 'compose', 'render', 'synthesize', 'plot_song',
            'song_paths', 'shortened', 'write_song', 'CorpusConfig', 'build_corpus', 'write_manifests']
 
 # %% ../nbs/03_synth.ipynb #84b6d680
@@ -447,7 +448,6 @@ def synthesize(seed: int, style: Style | str = 'labeled', sr: int = SR) -> tuple
 def plot_song(song: Song, audio: np.ndarray, sr: int = SR, fmax: float = 4000, ax=None):
     "Spectrogram of `audio` with the song's beats, downbeats, sections and chords."
     import matplotlib.pyplot as plt
-    from mirrepro.tasks import STRUCTURE_CLASSES
     if ax is None: _, ax = plt.subplots(2, 1, figsize=(12, 4.5), sharex=True, gridspec_kw=dict(height_ratios=[3, 1]))
     from matplotlib import mlab
     psd, freqs, times = mlab.specgram(audio, NFFT=1024, Fs=sr, noverlap=768)
@@ -494,8 +494,6 @@ def write_song(root, song_id: str, seed: int, style: str, sr: int = SR, length: 
     return rec
 
 # %% ../nbs/03_synth.ipynb #ef29784a
-from .tasks import TASKS
-
 @dataclass
 class CorpusConfig:
     seed: int = 0

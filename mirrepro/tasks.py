@@ -8,14 +8,15 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache
 import numpy as np
 import mir_eval
-from .audio import SR
+from .core import SR
 
 # %% auto #0
 __all__ = ['PITCHES', 'DOWNBEAT_CLASSES', 'CHORD_CLASSES', 'KEY_CLASSES', 'STRUCTURE_CLASSES', 'IGNORE', 'TASKS', 'KEY_MODES',
            'OTHER_MODES', 'FUNCTION_ALIASES', 'LabelError', 'TaskSpec', 'task', 'chord_class', 'key_class',
            'function_class', 'encode_beats', 'decode_beats', 'encode_segments', 'decode_segments', 'encode_chords',
-           'decode_chords', 'encode_key', 'decode_key', 'encode_structure', 'decode_structure', 'LabelAudit',
-           'audit_labels', 'transpose_index', 'transpose_labels', 'transpose_probs', 'config_from']
+           'decode_chords', 'encode_key', 'decode_key', 'encode_structure', 'decode_structure', 'decode_downbeat',
+           'decode_chord', 'decode_structure_probs', 'decode', 'LabelAudit', 'audit_labels', 'transpose_index',
+           'transpose_labels', 'transpose_probs', 'config_from']
 
 # %% ../nbs/01_tasks.ipynb #61c4ab66
 PITCHES = ('C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B')
@@ -250,6 +251,43 @@ def decode_structure(functions, boundary, spec: TaskSpec = TASKS['structure'], t
         out.append((s, e, spec.classes[int(np.bincount(fr, minlength=spec.n_classes).argmax())] if len(fr) else 'silence'))
     return out
 
+# %% ../nbs/01_tasks.ipynb #57efb2b5
+@lru_cache(maxsize=8)
+def _dbn(fps: float):
+    from madmom.features.downbeats import DBNDownBeatTrackingProcessor
+    return DBNDownBeatTrackingProcessor(beats_per_bar=[3, 4], fps=fps)
+
+def decode_downbeat(probs: np.ndarray, fps: float = TASKS['downbeat'].fps) -> tuple[np.ndarray, np.ndarray]:
+    "Beat times and bar positions from (frames, 3) downbeat probabilities, through madmom's DBN."
+    act = np.clip(np.asarray(probs, dtype=np.float64)[:, 1:3], 1e-6, 1 - 1e-6)
+    act = act / np.maximum(act.sum(1, keepdims=True) / (1 - 1e-6), 1)     # rows sum below one
+    est = _dbn(float(fps))(act)
+    if len(est) == 0: return np.zeros(0), np.zeros(0, dtype=int)
+    # madmom places frame i at i / fps; our frame i is centred at (i + ½) / fps
+    return est[:, 0] + 0.5 / fps, est[:, 1].astype(int)
+
+def decode_chord(probs: np.ndarray, smooth: int = 1) -> list[tuple[float, float, str]]:
+    "Chord segments from (frames, 25) probabilities: argmax, optional median smoothing over `smooth` frames."
+    c = np.asarray(probs).argmax(-1)
+    if smooth > 1:
+        from scipy.ndimage import median_filter
+        c = median_filter(c, size=smooth, mode='nearest')
+    return decode_chords(c)
+
+def decode_structure_probs(probs: np.ndarray, threshold: float = 0.5, duration: float | None = None):
+    "Segments from (frames, 8) structure outputs: 7 function probabilities and the boundary probability."
+    probs, n = np.asarray(probs), TASKS['structure'].n_classes
+    return decode_structure(probs[:, :n], probs[:, n], threshold=threshold, duration=duration)
+
+def decode(probs: np.ndarray, task: str, duration: float | None = None):
+    "The annotation of `task` decoded from frame probabilities (as `mirrepro.annotations` readers return)."
+    if task not in TASKS: raise KeyError(f"unknown task {task!r}; expected one of {list(TASKS)}")
+    spec = TASKS[task]
+    if spec.annotation == 'beats': return decode_downbeat(probs, spec.fps)
+    if spec.annotation == 'key': return decode_key(probs, spec)
+    if spec.boundary: return decode_structure_probs(probs, duration=duration)
+    return decode_chord(probs)
+
 # %% ../nbs/01_tasks.ipynb #b1e0c7a3
 def _encode_downbeat(annotation, n_frames: int, spec: TaskSpec):
     times, positions = annotation
@@ -315,11 +353,7 @@ def transpose_labels(y, spec: TaskSpec, n: int):
     new_of_old = _perm(spec.n_classes, int(n) % 12)
     y_np = np.asarray(y)
     out = np.where(y_np == IGNORE, IGNORE, new_of_old[np.clip(y_np, 0, None)])
-    try:
-        import torch
-        if isinstance(y, torch.Tensor): return torch.as_tensor(out, device=y.device, dtype=y.dtype)
-    except ImportError: pass
-    return out
+    return y.new_tensor(out) if hasattr(y, 'new_tensor') else out     # a torch tensor stays one (same dtype and device), without importing torch here
 
 def transpose_probs(p, spec: TaskSpec, n: int):
     "Soft targets `(..., classes)` after a pitch shift of `n` semitones."

@@ -4,13 +4,24 @@
 
 # %% ../nbs/07_train.ipynb #10d38946
 from __future__ import annotations
+import math, os, json, time
 from collections import OrderedDict
+from dataclasses import dataclass, field, asdict
+from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from .core import atomic_output
 from .audio import AudioSource
-from .provenance import file_hashes
-from .tasks import TASKS, TaskSpec, IGNORE
+from .provenance import file_hashes, fingerprint, environment, data_fingerprint, folder_fingerprint
+from .tasks import TASKS, TaskSpec, IGNORE, config_from
+from .annotations import read_manifest
+from .augment import AugmentConfig, Augment, SpecMask
+from . import distributed
+from .mert import MERTConfig, MERTBaseline
+from .model import MIRModel, preset, save_checkpoint, n_params
+from .pseudolabel import SoftLabelStore
+from .evaluate import evaluate
 
 # %% auto #0
 __all__ = ['LABELLED', 'MERGED', 'BEAT_WIDEN', 'BOUNDARY_SMEAR', 'labeled_targets', 'widen_beats', 'smear_boundaries',
@@ -95,13 +106,6 @@ def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, mask: torch.
     return ((ce * w).sum(-1) / w.sum(-1).clamp_min(1)).mean()
 
 # %% ../nbs/07_train.ipynb #ef0c0a1b
-import math, os, json, time
-from dataclasses import dataclass, field, asdict
-from pathlib import Path
-from .annotations import read_manifest
-from .augment import AugmentConfig, Augment, SpecMask
-from .tasks import config_from
-
 class ChunkDataset(torch.utils.data.Dataset):
     "Example `i` = (audio chunk, targets, mask, labeled), a function of `(seed, i)` only."
     def __init__(self, task: str, labeled: list, soft: list = (), store=None, batch_size: int = 8,
@@ -187,9 +191,7 @@ class TrainConfig:
     def model_config(self):
         "Our model's `ModelConfig` (the preset, with `model`'s overrides), or a baseline's `MERTConfig` (from `model`)."
         if self.baseline:
-            from mirrepro.mert import MERTConfig
             return config_from(MERTConfig, dict(self.model, task=self.task, kind=self.baseline), 'model')
-        from mirrepro.model import preset
         try: return preset(self.task, self.round, self.size, **dict(self.model))
         except (TypeError, KeyError, ValueError) as e: raise ValueError(f"model: {e}") from None
 
@@ -205,15 +207,12 @@ class TrainConfig:
         return config_from(cls, d, where)
 
 # %% ../nbs/07_train.ipynb #182d5657
-from . import distributed
-
 def _plain(d):
     "JSON-able copy of a config dict (tuples as lists), for comparing runs and for `weights_only` loading."
     return json.loads(json.dumps(d))
 
 def run_settings(cfg: TrainConfig, train_set, valid_set, unlabeled=None, softlabels=None, world: int = 1) -> dict:
     "What identifies a run: a `state.pt` is resumed only by a run with the same settings and the same training code."
-    from mirrepro.provenance import fingerprint, environment, data_fingerprint, folder_fingerprint
     teacher = json.loads((Path(softlabels) / 'meta.json').read_text())['teacher']['sha256'] if softlabels and (Path(softlabels) / 'meta.json').exists() else None
     return dict(config=_plain(asdict(cfg)), train=str(train_set), valid=str(valid_set), unlabeled=str(unlabeled), softlabels=str(softlabels),
                 data={k: data_fingerprint(m) for k, m in (('train', train_set), ('valid', valid_set), ('unlabeled', unlabeled))},
@@ -228,7 +227,6 @@ def settings_diff(old: dict, new: dict) -> list[str]:
 # %% ../nbs/07_train.ipynb #3ca5555f
 def _training_data(cfg: TrainConfig, train_set, valid_set, unlabeled, softlabels):
     "The training examples (labeled + soft-labeled chunks) and the validation tracks, checked before any work."
-    from mirrepro.pseudolabel import SoftLabelStore
     labeled = [t for t in read_manifest(train_set, check_files=True) if t.has(cfg.task)]
     if not labeled: raise ValueError(f"{train_set}: no track has a {cfg.task} annotation")
     valid_tracks = [t for t in read_manifest(valid_set, check_files=True) if t.has(cfg.task)]
@@ -248,10 +246,8 @@ def _training_data(cfg: TrainConfig, train_set, valid_set, unlabeled, softlabels
 
 # %% ../nbs/07_train.ipynb #bf7e271c
 def _model_and_optimiser(cfg: TrainConfig, device):
-    from mirrepro.model import MIRModel
     torch.manual_seed(cfg.seed)
     if cfg.baseline:          # MERT-P / MERT-F: the optimiser's groups are the model's (MERT-F's encoder at a lower rate)
-        from mirrepro.mert import MERTBaseline
         model = MERTBaseline(cfg.model_config()).to(device)
         opt = torch.optim.Adam(model.param_groups(cfg.lr), lr=cfg.lr)
     else:
@@ -300,7 +296,6 @@ def _train_epoch(cfg: TrainConfig, ctx, step_fn, opt, sched, batches, spec_mask,
 
 def _validate(model, valid_tracks: list, task: str, ctx) -> float:
     "The mean validation score over all songs, each rank scoring every world-th one."
-    from mirrepro.evaluate import evaluate
     mine = valid_tracks[ctx.rank::ctx.world]
     scores = list(evaluate(model, mine, task, progress=False)['per_track'].values()) if mine else []
     s, k = distributed.all_sum(ctx, [sum(scores), len(scores)]).tolist()
@@ -308,8 +303,6 @@ def _validate(model, valid_tracks: list, task: str, ctx) -> float:
 
 # %% ../nbs/07_train.ipynb #0289a8e7
 def _save_epoch(out: Path, run: dict, model, opt, sched, st: dict, improved: bool, metric: str, device):
-    from mirrepro.audio import atomic_output
-    from mirrepro.model import save_checkpoint
     if improved: save_checkpoint(model, out / 'best.pt', epoch=st['best_epoch'], valid=st['best'], metric=metric, train=run)
     with atomic_output(out / 'state.pt') as tmp:
         torch.save(dict(run=run, model=model.state_dict(), opt=opt.state_dict(), sched=sched.state_dict(), st=st,
@@ -333,7 +326,6 @@ def plot_history(history: list, metric: str, path=None):
     b.plot([best['epoch']], [best['valid']], 'k*', ms=12, label=f"best: epoch {best['epoch']}"); b.legend()
     fig.tight_layout()
     if path:
-        from mirrepro.audio import atomic_output
         with atomic_output(path) as tmp: fig.savefig(tmp, dpi=100, format='png')
     return fig
 
@@ -341,8 +333,6 @@ def plot_history(history: list, metric: str, path=None):
 def train(cfg: TrainConfig, out, train_set, valid_set, unlabeled=None, softlabels=None, device=None, progress: bool = True) -> dict:
     """Train `cfg` on the labeled manifest `train_set` (+ the tracks of `unlabeled` held by the soft-label store
     `softlabels`), validating on `valid_set`; files in `out`. Returns the run's metrics (and the model under 'model')."""
-    from mirrepro.audio import atomic_output
-    from mirrepro.model import n_params
     out = Path(out)
     ctx = distributed.setup(device)          # rank, world size and this process's device (GPU LOCAL_RANK on CUDA)
     rank, world, device = ctx.rank, ctx.world, ctx.device

