@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: setup study test test-slow test-paper docs readme lock
+.PHONY: setup study test test-fast test-slow test-paper docs readme lock
 
 setup:
 	@bash scripts/setup.sh
@@ -15,18 +15,24 @@ study: setup
 
 # The library notebooks execute once, inside pytest (tests/conftest.py's `library`), as nbdev_test would run them; the
 # website's test builds the site from those executed copies. `nbdev_test --path nbs/NN_x.ipynb` runs one notebook while
-# you edit it. Two pytest-xdist workers: the smoke study and its tests on one, the rest on the other, one thread each.
+# you edit it. Two pytest-xdist workers, one thread each: the smoke study and its tests on one, the paper graph on the
+# replicas and its tests on the other, then both share the rest.
 test:
 	@bash scripts/setup.sh --with-browser
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 python -m pytest -q -n 2 --dist loadgroup --durations=30 tests
 
-# The slow tests left out of `make test`: short teachers must beat trivial baselines (tests/test_learning.py), and the paper graph
+# The edit-test loop: make test without the tests marked slow (the two studies, the library notebooks, kill-and-resume,
+# torchrun and the benchmarks' CPU runs)
+test-fast: setup
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 python -m pytest -q -n 2 -m 'not slow' --durations=10 tests
+
+# The slow test left out of `make test`: short teachers must beat trivial baselines (tests/test_learning.py)
 test-slow: setup
-	MIRREPRO_SLOW=1 MIRREPRO_PAPER_GRAPH=1 python -m pytest -q --durations=10 tests/test_learning.py tests/test_paper_graph.py
+	MIRREPRO_SLOW=1 python -m pytest -q --durations=10 tests/test_learning.py
 
 # The paper profile's own graph, end to end to Table 3, on miniature replicas of its datasets (tests/test_paper_graph.py)
 test-paper: setup
-	MIRREPRO_PAPER_GRAPH=1 python -m pytest -q tests/test_paper_graph.py
+	python -m pytest -q tests/test_paper_graph.py
 
 # The website, from the notebooks and the study's outputs (run `make study` first): site/index.html
 docs: setup

@@ -15,23 +15,35 @@ def pytest_runtest_logreport(report):
                           f"{report.nodeid}{' (setup)' if report.when == 'setup' else ''}")
 
 
+def pytest_configure(config):
+    config.addinivalue_line('markers', "slow: a test of minutes (a whole study, every library notebook, a kill-and-resume, "
+                                       "torchrun); `make test-fast` leaves them out")
+
+
 def pytest_sessionstart(session):        # (the terminal reporter is registered after conftest's pytest_configure runs)
     pytest_runtest_logreport.reporter = session.config.pluginmanager.getplugin('terminalreporter')
 
 
-def _uses_smoke(item) -> bool: return 'smoke' in getattr(item, 'fixturenames', ())
+CHAINS = ('smoke', 'paper')      # the fixtures that run a whole study: the smoke profile's, and the paper profile's on replicas
+
+
+def _chain(item):
+    "The study fixture a test uses (its chain), or None."
+    return next((c for c in CHAINS if c in getattr(item, 'fixturenames', ())), None)
 
 
 def pytest_itemcollected(item):
-    """`make test` runs two pytest-xdist workers (--dist loadgroup): every test of the smoke study goes to one of them,
-    which builds the study once; the other takes the rest. On two cores most of either's time is one busy thread.
+    """`make test` runs two pytest-xdist workers (--dist loadgroup): the tests of each study (the smoke profile's, and the
+    paper profile's on replicas) are one group, which one worker takes and builds its study once for; then both share the
+    rest. On two cores most of either's time is one busy thread.
     (Marked as each test is collected: xdist reads the marks in its own pytest_collection_modifyitems.)"""
-    if _uses_smoke(item): item.add_marker(pytest.mark.xdist_group('smoke'))
+    if chain := _chain(item): item.add_marker(pytest.mark.xdist_group(chain))
+    if chain or 'library' in getattr(item, 'fixturenames', ()): item.add_marker(pytest.mark.slow)
 
 
 def pytest_collection_modifyitems(items):
-    "The smoke study is the longest chain: its tests come first, so that the first worker starts on it at once."
-    items.sort(key=lambda item: not _uses_smoke(item))
+    "The studies are the longest chains: their tests come first, so that each worker starts on one at once."
+    items.sort(key=lambda item: CHAINS.index(c) if (c := _chain(item)) else len(CHAINS))
 
 
 def shared_dir(tmp_path_factory):

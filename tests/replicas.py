@@ -28,6 +28,10 @@ The quirks each replica carries (and what the study must do with them):
 import gzip, json
 from pathlib import Path
 import numpy as np
+from mirrepro.core import SR
+from mirrepro.tasks import PITCHES
+from mirrepro.audio import resample, write_audio
+from mirrepro.synth import synthesize, shortened
 
 ASSUMED = {'hjdb': "audio/*.wav with annotations/beats/{stem}.beats, 'time position' lines: no public layout could be read offline",
            'uspop': "{artist}/{album}/{track}.mp3 with its Harte .lab beside it (MARL's chord labs)",
@@ -50,13 +54,11 @@ class Replicas:
         self.index = {}          # dataset -> mirdata index tracks
 
     def song(self, style: str = 'labeled'):
-        from mirrepro.synth import synthesize
+        "A half-length song (20-35 s, as the smoke study's): labeling and scoring the replicas is most of the paper graph's time."
         self.seed += 1
-        return synthesize(self.seed, style)
+        return synthesize(self.seed, shortened(style, 0.5))
 
-    def audio(self, path: Path, audio, sr: int = 16000, seconds: float | None = None):
-        from mirrepro.audio import resample, write_audio
-        from mirrepro.audio import SR
+    def audio(self, path: Path, audio, sr: int = SR, seconds: float | None = None):
         x = audio[:int(seconds * SR)] if seconds else audio
         write_audio(path, resample(x, SR, sr) if sr != SR else x, sr)
 
@@ -187,7 +189,6 @@ def build(root) -> list[list[str]]:
     mirdata('gtzan_genre', 'data/real/gtzan_genre.jsonl', 'test')
 
     # McGill Billboard (mirdata billboard): salami_chords.txt (a tonic, no mode; sections inline), full.lab
-    from mirrepro.tasks import PITCHES
     # Billboard's first song is the Beatles' first (Isophonics is structure's test set), from another rip: 22.05 kHz, 3 dB down
     for i in range(2):
         song, audio = beatles_0 if i == 0 else r.song(); tid = str(3 + i); folder = f'McGill-Billboard/{int(tid):04d}'

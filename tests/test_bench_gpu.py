@@ -1,6 +1,7 @@
 """bench/gpu.py cannot rot: its CPU mode runs the same code paths as on a GPU (training step, FLOP count, fp32 vs
 bf16 agreement, labeling) and its FLOP estimate of the paper's study is consistent with itself."""
 import subprocess, sys
+import pytest
 from pathlib import Path
 
 BENCH = Path(__file__).parents[1] / 'bench' / 'gpu.py'
@@ -13,6 +14,7 @@ def run(*args):
     return r.stdout.splitlines()
 
 
+@pytest.mark.slow
 def test_quick_cpu_mode_prints_every_table():
     out = run('--device', 'cpu', '--quick')
     rows = {l.split()[0]: l.split() for l in out if l.split() and l.split()[0] in TASKS and l.split()[1] == '1'}
@@ -25,6 +27,7 @@ def test_quick_cpu_mode_prints_every_table():
     assert len(label) == 4 and all(float(l.split()[1].replace(',', '')) > 0 for l in label), label
 
 
+@pytest.mark.slow
 def test_estimate_grows_with_round_and_data():
     out = run('--estimate')
     num = lambda x: float(x.replace(',', ''))

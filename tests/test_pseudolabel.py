@@ -31,6 +31,7 @@ def index_lines(out):
     return [json.loads(l) for f in sorted(Path(out).glob('index-r*.jsonl')) for l in f.read_text().splitlines() if l.strip()]
 
 
+@pytest.mark.slow
 def test_killed_run_resumes_without_loss_or_duplicates(pool):
     root, manifest = pool
     out = root / 'killed'
@@ -54,6 +55,7 @@ def test_killed_run_resumes_without_loss_or_duplicates(pool):
     assert not list(Path(out).glob('.*'))      # no temporary files left behind
 
 
+@pytest.mark.slow
 def test_two_torchrun_ranks_give_the_labels_of_one_process(pool):
     root, manifest = pool
     r = subprocess.run(label_cmd(root, manifest, root / 'one'), capture_output=True, text=True)

@@ -1,3 +1,4 @@
+import pytest
 """The scaling study as DVC runs it: the whole smoke profile, what reruns after a change, the paper profile
 checked without running it, a DVC remote, and the paper profile's data stage on real-dataset manifests."""
 import json, re, math, os, shutil, subprocess, sys, zlib
@@ -185,6 +186,7 @@ def test_paper_profile_assembles_real_dataset_manifests(tmp_path):
     assert r.returncode != 0 and 'gone.flac does not exist' in r.stdout + r.stderr
 
 
+@pytest.mark.slow
 def test_an_interrupted_repro_resumes_the_run_it_was_in(tmp_path):
     "SIGKILL `dvc repro` inside a training stage; the next `dvc repro` continues that run from its last epoch."
     import signal, time

@@ -32,6 +32,7 @@ def data(tmp_path_factory):
     return root
 
 
+@pytest.mark.slow
 def test_loss_goes_down(data):
     cfg = TrainConfig(task='chord', batch_size=8, steps_per_epoch=10, max_epochs=4, workers=1, augment={})
     r = train(cfg, data / 'fit', data / 'train.jsonl', data / 'valid.jsonl', progress=False)
@@ -45,6 +46,7 @@ def student_cmd(data, cfg_file, out):
             '--unlabeled', str(data / 'pool.jsonl'), '--softlabels', str(data / 'soft'), '--out', str(out)]
 
 
+@pytest.mark.slow
 def test_killed_run_resumes_to_the_same_weights(data):
     # a noisy student with every augmentation on (A3 and A4 draw from the training process's generator) and a worker
     cfg = dict(task='chord', round=2, batch_size=4, steps_per_epoch=8, max_epochs=3, workers=1,
@@ -89,6 +91,7 @@ torch.save(r['model'].state_dict(), os.path.join(out, f"rank{os.environ.get('RAN
 '''
 
 
+@pytest.mark.slow
 def test_two_torchrun_ranks_train_what_one_process_trains(data):
     # per-example normalisation and no dropout: what remains random is drawn per example from (seed, index)
     cfg = dict(task='chord', round=2, batch_size=4, steps_per_epoch=3, max_epochs=2, workers=0,
