@@ -8,7 +8,7 @@ import json, os
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
-from .tasks import TASKS, chord_class, key_class, LabelError
+from .tasks import TASKS, task_spec, chord_class, key_class, LabelError
 from .core import atomic_write_text
 
 # %% auto #0
@@ -151,13 +151,12 @@ SUFFIXES = {t: spec.suffix for t, spec in TASKS.items()}                 # each 
 
 def read_annotation(path, task: str):
     "Read the annotation of `task` from `path` (a JAMS file or the task's text format)."
-    if task not in TASKS: raise KeyError(f"unknown task {task!r}; expected one of {sorted(TASKS)}")
+    task_spec(task)
     return read_jams(path, task) if str(path).endswith('.jams') else _read_text(path, task)
 
 def write_annotation(path, task: str, annotation) -> Path:
     "Write `annotation` (as `read_annotation` returns it) in the text format of `task`."
-    if task not in TASKS: raise KeyError(f"unknown task {task!r}; expected one of {sorted(TASKS)}")
-    if TASKS[task].annotation == 'beats':
+    if task_spec(task).annotation == 'beats':
         times, positions = annotation
         if positions is None: return atomic_write_text(path, ''.join(f"{t:.4f}\n" for t in times))
         return write_beats(path, times, positions)

@@ -10,7 +10,7 @@ from .audio import load_audio
 from .tasks import TASKS, LabelError
 from .annotations import write_manifest, write_annotation, SUFFIXES, AnnotationError, ManifestError
 from .model import CheckpointError
-from .inference import load_model, predict, to_jams
+from .inference import Predictor, to_jams
 from .manifests import AUDIO_SUFFIXES, HARMONIX, MIRDATA, manifest_from_patterns, manifest_from_mirdata, manifest_from_hooktheory
 
 # %% auto #0
@@ -33,16 +33,16 @@ def _inputs(paths) -> list[tuple[Path, Path]]:
 def _predict_cmd(a) -> int:
     from tqdm import tqdm
     if len(a.task) != len(a.checkpoint): raise ValueError(f"give one --checkpoint per --task (got {len(a.task)} tasks, {len(a.checkpoint)} checkpoints)")
-    for task, ck in zip(a.task, a.checkpoint):
-        m = load_model(ck, a.device)       # load every model before the first file: a bad checkpoint stops here
-        if m.cfg.task != task: raise ValueError(f"{ck}: a {m.cfg.task} model, not a {task} model")
+    models = [Predictor(ck, a.device) for ck in a.checkpoint]       # every model loaded before the first file: a bad checkpoint stops here
+    for task, ck, m in zip(a.task, a.checkpoint, models):
+        if m.task != task: raise ValueError(f"{ck}: a {m.task} model, not a {task} model")
     files = _inputs(a.inputs)
     if not files: raise ValueError(f"no audio files in {' '.join(a.inputs)}")
     out, failed, written = Path(a.out), [], 0
     for f, stem in tqdm(files, desc='predicting', unit='file'):
         try:
             audio = load_audio(f)
-            preds = [predict(audio, task, ck, device=a.device) for task, ck in zip(a.task, a.checkpoint)]
+            preds = [m(audio) for m in models]
         except Exception as e:
             failed.append((f, f"{e.__class__.__name__}: {e}")); continue
         for p in preds: write_annotation(out / f"{stem}{SUFFIXES[p.task]}", p.task, p.annotation); written += 1

@@ -4,12 +4,13 @@
 
 # %% ../nbs/00_core.ipynb #568ba03c
 from __future__ import annotations
-import importlib, os, tempfile
+import importlib, json, os, tempfile
 from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['SR', 'atomic_output', 'atomic_write_text', 'cache_dir', 'need']
+__all__ = ['SR', 'atomic_output', 'atomic_write_text', 'plain', 'cache_dir', 'need']
 
 # %% ../nbs/00_core.ipynb #4f135cfe
 SR = 16000  # the sample rate of every model in the paper (§4.2)
@@ -32,6 +33,11 @@ def atomic_write_text(path, text: str) -> Path:
     "Write `text` to `path` through `atomic_output`, so readers never see half a file."
     with atomic_output(path) as tmp: tmp.write_text(text)
     return Path(path)
+
+# %% ../nbs/00_core.ipynb #e1387a10
+def plain(x):
+    "JSON-able plain data of a dataclass or a mapping (tuples become lists): configs as they are saved and compared."
+    return json.loads(json.dumps(asdict(x) if is_dataclass(x) else x))
 
 # %% ../nbs/00_core.ipynb #276533b8
 def cache_dir() -> Path:

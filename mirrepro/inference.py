@@ -5,16 +5,15 @@
 # %% ../nbs/09_inference.ipynb #87ec3594
 from __future__ import annotations
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 import numpy as np
 from .core import atomic_output
 from .audio import SR, load_audio, resample
-from .tasks import TASKS, decode
+from .tasks import TASKS, task_spec, decode
 from .model import load_checkpoint, frame_probs
 
 # %% auto #0
-__all__ = ['Prediction', 'load_model', 'predict', 'to_jams']
+__all__ = ['Prediction', 'Predictor', 'predict', 'to_jams']
 
 # %% ../nbs/09_inference.ipynb #46e9b03a
 @dataclass
@@ -25,32 +24,32 @@ class Prediction:
     fps: float
     duration: float              # seconds
 
-@lru_cache(maxsize=8)
-def _cached_model(checkpoint: str, stamp, device: str):
-    return load_checkpoint(checkpoint, map_location=device)[0].eval().requires_grad_(False)
-
-def load_model(checkpoint, device: str = 'cpu'):
-    """The model in `checkpoint` on `device`, in eval mode with its weights frozen (callers share it), loaded once per
-    process and again when the file changes (a checkpoint that a later run overwrote)."""
-    p = Path(checkpoint).resolve()
-    stamp = (p.stat().st_size, p.stat().st_mtime_ns) if p.is_file() else None     # none: load_checkpoint says what is wrong
-    return _cached_model(str(p), stamp, str(device))
-
 def _mono(audio, sr: int | None) -> np.ndarray:
     x = np.asarray(audio, dtype=np.float32)
     if x.ndim == 2: x = x.mean(axis=int(np.argmin(x.shape)))          # the short axis is the channels
     if x.ndim != 1: raise ValueError(f"audio must be 1-D or 2-D, got shape {np.shape(audio)}")
     return resample(x, sr, SR) if sr and sr != SR else x
 
+class Predictor:
+    "The model of `checkpoint` on `device`, for many predictions: `Predictor(checkpoint)(audio)` → `Prediction`."
+    def __init__(self, checkpoint, device: str = 'cpu'):
+        self.checkpoint, self.device = Path(checkpoint), device
+        self.model = load_checkpoint(checkpoint, map_location=device)[0].eval().requires_grad_(False)
+        self.task = self.model.cfg.task
+
+    def __call__(self, audio, sr: int | None = None) -> Prediction:
+        "Run the model on `audio` (a path, or an array at `sr`) and decode its output."
+        x = load_audio(audio) if isinstance(audio, (str, Path)) else _mono(audio, sr)
+        probs = frame_probs(self.model, x, device=self.device)
+        duration = len(x) / SR
+        return Prediction(self.task, decode(probs, self.task, duration=duration), probs, TASKS[self.task].fps, duration)
+
 def predict(audio, task: str, checkpoint, device: str = 'cpu', sr: int | None = None) -> Prediction:
-    "Run the `task` model in `checkpoint` on `audio` (a path, or an array at `sr`); decode its output."
-    if task not in TASKS: raise ValueError(f"unknown task {task!r}; expected one of {list(TASKS)}")
-    model = load_model(checkpoint, device)
-    if model.cfg.task != task: raise ValueError(f"{checkpoint}: a {model.cfg.task} model, not a {task} model")
-    x = load_audio(audio) if isinstance(audio, (str, Path)) else _mono(audio, sr)
-    probs = frame_probs(model, x, device=device)
-    duration = len(x) / SR
-    return Prediction(task, decode(probs, task, duration=duration), probs, TASKS[task].fps, duration)
+    "Run the `task` model in `checkpoint` on `audio` (a path, or an array at `sr`); decode its output. Loads the checkpoint: for many files, keep a `Predictor`."
+    task_spec(task)
+    model = Predictor(checkpoint, device)
+    if model.task != task: raise ValueError(f"{checkpoint}: a {model.task} model, not a {task} model")
+    return model(audio, sr)
 
 # %% ../nbs/09_inference.ipynb #c652cc82
 def to_jams(predictions: list[Prediction], path) -> Path:

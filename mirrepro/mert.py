@@ -13,7 +13,7 @@ import torch
 import torch.nn as nn
 import torchaudio.functional as AF
 from .core import SR, need
-from .tasks import TASKS, TaskSpec, config_from
+from .tasks import TASKS, TaskSpec, task_spec, config_from
 
 # %% auto #0
 __all__ = ['WEIGHT_FILES', 'MERTFolderError', 'check_mert_folder', 'tiny_mert', 'grid_pooling', 'MERTEncoder', 'MERTConfig',
@@ -118,7 +118,7 @@ class MERTConfig:
     encoder_lr: float = 0.1         # MERT-F: the encoder's learning rate, as a fraction of the head's
 
     def __post_init__(self):
-        if self.task not in TASKS: raise ValueError(f"unknown task {self.task!r}; expected one of {list(TASKS)}")
+        task_spec(self.task)
         if self.kind not in ('mert_p', 'mert_f'): raise ValueError(f"kind must be 'mert_p' or 'mert_f', got {self.kind!r}")
         if not self.folder: raise ValueError("folder: the local MERT folder is not set (params.yaml: baselines.mert)")
         if self.layers != 'all' and not (isinstance(self.layers, tuple) and self.layers and all(isinstance(i, int) for i in self.layers)):

@@ -5,14 +5,14 @@
 # %% ../nbs/04_model.ipynb #c7fcb677
 from __future__ import annotations
 import importlib, math
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .tasks import TASKS, TaskSpec, config_from
-from .audio import SR, atomic_output
+from .tasks import TASKS, TaskSpec, task_spec, config_from
+from .core import SR, atomic_output, plain
 
 # %% auto #0
 __all__ = ['PAPER_PARAMS', 'ModelConfig', 'HarmonicFilters', 'norm2d', 'ResUnit', 'FrontEnd', 'Attention', 'Layer', 'sinusoid',
@@ -47,7 +47,7 @@ class ModelConfig:
     sr: int = SR
 
     def __post_init__(self):
-        if self.task not in TASKS: raise ValueError(f"unknown task {self.task!r}")
+        task_spec(self.task)
         for k in ('hop', 'res_units', 'blocks', 'spec_dim', 'temp_dim', 'heads', 'latents', 'n_fft', 'harmonics', 'bins_per_semitone'):
             if getattr(self, k) < (0 if k == 'res_units' else 1): raise ValueError(f"model.{k} must be positive, got {getattr(self, k)}")
         if self.norm not in ('batch', 'group'): raise ValueError(f"model.norm must be 'batch' or 'group', got {self.norm!r}")
@@ -68,7 +68,7 @@ class ModelConfig:
     def n_outputs(self) -> int: return self.spec.n_outputs
     @property
     def n_bins(self) -> int:
-        "Filter centres per harmonic: from fmin up to the last centre whose top harmonic is below Nyquist, even."
+        "Filter centres per harmonic: from fmin up to the last centre whose top harmonic is below Nyquist, rounded down to a multiple of 4."
         top = 69 + 12 * math.log2(self.sr / 2 / self.harmonics / 440)
         n = int((top - self.fmin_midi) * self.bins_per_semitone)
         return n - n % 4
@@ -262,7 +262,7 @@ PAPER_PARAMS = {k: v[-1] for k, v in _TABLE2.items()}
 
 def preset(task: str, round: int, size: str = 'paper', **overrides) -> ModelConfig:
     "The model of `task` at `round` (1 teacher, 2–3 students): Table 2's size (`'paper'`) or the CPU study's (`'cpu'`)."
-    if task not in _TASK_FIXED: raise KeyError(f"unknown task {task!r}; expected one of {sorted(_TASK_FIXED)}")
+    task_spec(task)
     if round not in (1, 2, 3): raise KeyError(f"round must be 1, 2 or 3, got {round!r}")
     if size == 'paper':
         blocks, spec_dim, temp_dim, heads, latents, _ = _TABLE2[task, round]
@@ -339,9 +339,8 @@ class CheckpointError(RuntimeError):
 
 def save_checkpoint(model: MIRModel, path, **extra) -> Path:
     "Atomically save `model`'s class, config and weights (and plain `extra` data) to `path`."
-    cfg = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(model.cfg).items()}
     with atomic_output(path) as tmp:
-        torch.save({'model': model.checkpoint_class, 'config': cfg, 'state_dict': model.state_dict(), 'extra': extra}, tmp)
+        torch.save({'model': model.checkpoint_class, 'config': plain(model.cfg), 'state_dict': model.state_dict(), 'extra': extra}, tmp)
     return Path(path)
 
 def _model_class(name: str, path):

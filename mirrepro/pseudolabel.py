@@ -8,7 +8,8 @@ import argparse, hashlib, json, os, time
 from pathlib import Path
 import numpy as np
 import torch
-from .audio import load_audio, atomic_output, AudioError, SR
+from .core import SR, atomic_output, plain
+from .audio import load_audio, AudioError
 from .annotations import read_manifest
 from .provenance import file_hashes
 from .tasks import TASKS
@@ -16,7 +17,7 @@ from .model import MIRModel, load_checkpoint, frame_probs_many
 from . import distributed
 
 # %% auto #0
-__all__ = ['quantize', 'dequantize', 'SoftLabelStore', 'label_manifest', 'main']
+__all__ = ['quantize', 'dequantize', 'SoftLabelStore', 'file_sha256', 'store_conflict', 'label_manifest', 'main']
 
 # %% ../nbs/06_pseudolabel.ipynb #34acc332
 def quantize(p: np.ndarray, dtype: str = 'uint8') -> np.ndarray:
@@ -61,8 +62,21 @@ class SoftLabelStore:
 
 def _teacher_meta(checkpoint, model: MIRModel, extra: dict) -> dict:
     "The teacher's identity: checkpoint path and SHA-256, config and the checkpoint's extra data."
-    cfg = {k: list(v) if isinstance(v, tuple) else v for k, v in model.cfg.__dict__.items()}
-    return dict(checkpoint=str(checkpoint), sha256=hashlib.sha256(Path(checkpoint).read_bytes()).hexdigest(), config=cfg, extra=extra)
+    return dict(checkpoint=str(checkpoint), sha256=file_sha256(checkpoint), config=plain(model.cfg), extra=extra)
+
+def file_sha256(path) -> str:
+    "SHA-256 of a file's bytes (a teacher checkpoint's identity)."
+    with open(path, 'rb') as f: return hashlib.file_digest(f, 'sha256').hexdigest()
+
+def store_conflict(out, teacher_sha256: str, task: str | None, dtype: str) -> str | None:
+    """Why the soft-label store at `out` cannot take labels of this teacher, task (None: not compared) and
+    quantization, or None when it can (or does not exist yet): the one rule for labeling and for the study's runs."""
+    meta_path = Path(out) / 'meta.json'
+    if not meta_path.exists(): return None
+    old = json.loads(meta_path.read_text())
+    differ = [what for what, a, b in (('teacher', old['teacher']['sha256'], teacher_sha256), ('task', old['task'], task or old['task']),
+                                      ('quantization', old['dtype'], dtype)) if a != b]
+    return f"holds soft labels of another {' and '.join(differ)}" if differ else None
 
 # %% ../nbs/06_pseudolabel.ipynb #387a7815
 def label_manifest(checkpoint, manifest, out, shard_tracks: int = 16, dtype: str = 'uint8', rank: int | None = None,
@@ -79,11 +93,8 @@ def label_manifest(checkpoint, manifest, out, shard_tracks: int = 16, dtype: str
     teacher = _teacher_meta(checkpoint, model, extra)
     meta = dict(task=model.cfg.task, fps=model.spec.fps, dtype=dtype, teacher=teacher, manifest=str(manifest))
     meta_path = out / 'meta.json'
-    if meta_path.exists():
-        old = json.loads(meta_path.read_text())
-        if old['teacher']['sha256'] != teacher['sha256'] or old['task'] != meta['task'] or old['dtype'] != dtype:
-            raise ValueError(f"{out}: holds soft labels of another teacher, task or quantization; use a new folder")
-    elif rank == 0:
+    if why := store_conflict(out, teacher['sha256'], meta['task'], dtype): raise ValueError(f"{out}: {why}; use a new folder")
+    if not meta_path.exists() and rank == 0:
         with atomic_output(meta_path) as tmp: tmp.write_text(json.dumps(meta, indent=1))
     while not meta_path.exists(): time.sleep(0.05)           # other ranks wait for rank 0's meta.json
     if world > 1 and device.type == 'cpu': torch.set_num_threads(max(1, torch.get_num_threads() // world))

@@ -4,15 +4,16 @@
 
 # %% ../nbs/10a_runs.ipynb #764b48f0
 from __future__ import annotations
-import json, subprocess, sys
+import json, shutil, subprocess, sys
 from pathlib import Path
 import yaml
 from .study import paper_splits, read_entries
 from .tasks import config_from
 from .model import MIRModel, n_params
 from .synth import CorpusConfig
-from .pseudolabel import label_manifest, SoftLabelStore
-from .train import TrainConfig, train, run_settings, settings_diff
+from .core import plain
+from .pseudolabel import label_manifest, SoftLabelStore, store_conflict, file_sha256
+from .train import TrainConfig, train, run_settings, read_state
 
 # %% auto #0
 __all__ = ['train_config', 'run_training', 'run_labeling', 'check_profile']
@@ -35,31 +36,27 @@ def _torchrun(nproc: int, script: str, args: list[str]):
     for line in proc.stdout: print(line, end='')
     if proc.wait(): raise RuntimeError(f"{script} under torchrun failed with exit status {proc.returncode}")
 
-def _fresh_if_stale(out, stale: bool, what: str):
-    "DVC keeps run folders across interruptions (`persist`); one left by other settings is started again."
-    if stale and Path(out).exists():
-        import shutil
-        print(f"{out}: {what}; starting it afresh", flush=True); shutil.rmtree(out)
+def _fresh_if_stale(out, why: str | None):
+    "DVC keeps run folders across interruptions (`persist`); one left by other settings (`why`) is started again."
+    if why and Path(out).exists():
+        print(f"{out}: {why}; starting it afresh", flush=True); shutil.rmtree(out)
 
 
 def run_training(profile: dict, cfg, out, train_set, valid_set, unlabeled=None, softlabels=None) -> dict:
     "Train `cfg` as the profile says (in process, or under torchrun); returns the run's metrics. Resumes an interrupted run."
     state, metrics = Path(out) / 'state.pt', Path(out) / 'metrics.json'
     run = profile['run']
-    if state.exists():       # a run folder kept by DVC (persist): keep, resume or start afresh, by the run's identity
-        import torch
-        old = torch.load(state, map_location='cpu', weights_only=True)
-        new = run_settings(cfg, train_set, valid_set, unlabeled, softlabels, int(run.get('nproc', 1)))
-        if old['run'] != new: _fresh_if_stale(out, True, f"left by a run with other {', '.join(settings_diff(old['run'], new))}")
-        elif old['st']['done'] and metrics.exists():
-            print(f"{out}: finished earlier with the same settings and code; kept", flush=True)
-            return json.loads(metrics.read_text())
+    # a run folder kept by DVC (persist): keep, resume or start afresh, by the run's identity (train.read_state's rule)
+    ck, differ = read_state(state, run_settings(cfg, train_set, valid_set, unlabeled, softlabels, int(run.get('nproc', 1))))
+    if differ: _fresh_if_stale(out, f"left by a run with other {', '.join(differ)}")
+    elif ck is not None and ck['st']['done'] and metrics.exists():
+        print(f"{out}: finished earlier with the same settings and code; kept", flush=True)
+        return json.loads(metrics.read_text())
     if run.get('nproc', 1) == 1:
         r = train(cfg, out, train_set, valid_set, unlabeled, softlabels, device=run.get('device'))
         r.pop('model'); return r
     Path(out).mkdir(parents=True, exist_ok=True)
-    from dataclasses import asdict
-    (Path(out) / 'config.yaml').write_text(yaml.safe_dump(json.loads(json.dumps(asdict(cfg)))))
+    (Path(out) / 'config.yaml').write_text(yaml.safe_dump(plain(cfg)))
     args = ['--config', Path(out) / 'config.yaml', '--train', train_set, '--valid', valid_set, '--out', out, '--device', run.get('device', 'cuda')]
     if unlabeled: args += ['--unlabeled', unlabeled, '--softlabels', softlabels]
     _torchrun(run['nproc'], 'mirrepro-train', args)
@@ -68,12 +65,7 @@ def run_training(profile: dict, cfg, out, train_set, valid_set, unlabeled=None, 
 def run_labeling(profile: dict, checkpoint, pool, out):
     "Label the tracks of `pool` with `checkpoint` into the store `out` (in process, or sharded over torchrun ranks)."
     run, lab = profile['run'], profile['label']
-    meta = Path(out) / 'meta.json'
-    if meta.exists():
-        import hashlib
-        old = json.loads(meta.read_text())
-        _fresh_if_stale(out, old['teacher']['sha256'] != hashlib.sha256(Path(checkpoint).read_bytes()).hexdigest() or old['dtype'] != lab['dtype'],
-                        "holds labels of another teacher or quantization")
+    _fresh_if_stale(out, store_conflict(out, file_sha256(checkpoint), None, lab['dtype']))      # label_manifest's rule
     if run.get('nproc', 1) == 1:
         return label_manifest(checkpoint, pool, out, shard_tracks=lab['shard_tracks'], dtype=lab['dtype'], device=run.get('device', 'cpu'),
                               batch_size=lab['batch_size'])

@@ -12,11 +12,11 @@ from .core import SR
 
 # %% auto #0
 __all__ = ['PITCHES', 'DOWNBEAT_CLASSES', 'CHORD_CLASSES', 'KEY_CLASSES', 'STRUCTURE_CLASSES', 'IGNORE', 'TASKS', 'KEY_MODES',
-           'OTHER_MODES', 'FUNCTION_ALIASES', 'LabelError', 'TaskSpec', 'task', 'chord_class', 'key_class',
-           'function_class', 'encode_beats', 'decode_beats', 'encode_segments', 'decode_segments', 'encode_chords',
-           'decode_chords', 'encode_key', 'decode_key', 'encode_structure', 'decode_structure', 'decode_downbeat',
-           'decode_chord', 'decode_structure_probs', 'decode', 'LabelAudit', 'audit_labels', 'transpose_index',
-           'transpose_labels', 'transpose_probs', 'config_from']
+           'OTHER_MODES', 'FUNCTION_ALIASES', 'LabelError', 'TaskSpec', 'UnknownTask', 'task_spec', 'chord_class',
+           'key_class', 'function_class', 'encode_beats', 'decode_beats', 'encode_segments', 'decode_segments',
+           'encode_chords', 'decode_chords', 'encode_key', 'decode_key', 'encode_structure', 'decode_structure',
+           'decode_downbeat', 'decode_chord', 'decode_structure_probs', 'decode', 'LabelAudit', 'audit_labels',
+           'transpose_index', 'transpose_labels', 'transpose_probs', 'config_from']
 
 # %% ../nbs/01_tasks.ipynb #61c4ab66
 PITCHES = ('C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B')
@@ -43,7 +43,7 @@ class TaskSpec:
     boundary: bool = False         # one more output after the classes: segment boundaries (structure)
     suffix: str = ''               # its text format's file suffix
     jams: tuple[str, ...] = ()     # JAMS namespaces it is read from, in order of preference; written in the first
-    late_mask: str = 'freq'        # Table 2's spectrogram mask from round 2 on: 'time' (A3) or 'freq' (A4)
+    late_mask: str = 'freq'        # Table 2's spectrogram mask from round 2 on: 'time' (A4) or 'freq' (A3)
     merged: tuple[int, ...] = ()   # classes that a partial annotation cannot tell apart (downbeat: beat and downbeat, for beats-only songs)
     sr: int = SR
 
@@ -100,9 +100,13 @@ TASKS = {
                           suffix='.sections.lab', jams=('segment_open', 'segment_salami_function', 'segment_salami_upper', 'multi_segment')),
 }
 
-def task(name: str) -> TaskSpec:
-    "The `TaskSpec` called `name`, with a clear error for an unknown name."
-    if name not in TASKS: raise KeyError(f"unknown task {name!r}; expected one of {sorted(TASKS)}")
+class UnknownTask(KeyError, ValueError):
+    "A task name that is not a key of `TASKS`: a `KeyError` to a lookup, a `ValueError` to a config check (both catch it)."
+    def __str__(self): return self.args[0]
+
+def task_spec(name: str) -> TaskSpec:
+    "The `TaskSpec` called `name`; every module asks here, so an unknown name gets one error, `UnknownTask`, with one message."
+    if name not in TASKS: raise UnknownTask(f"unknown task {name!r}; expected one of {list(TASKS)}")
     return TASKS[name]
 
 # %% ../nbs/01_tasks.ipynb #4ef0fbbf
@@ -281,8 +285,7 @@ def decode_structure_probs(probs: np.ndarray, threshold: float = 0.5, duration: 
 
 def decode(probs: np.ndarray, task: str, duration: float | None = None):
     "The annotation of `task` decoded from frame probabilities (as `mirrepro.annotations` readers return)."
-    if task not in TASKS: raise KeyError(f"unknown task {task!r}; expected one of {list(TASKS)}")
-    spec = TASKS[task]
+    spec = task_spec(task)
     if spec.annotation == 'beats': return decode_downbeat(probs, spec.fps)
     if spec.annotation == 'key': return decode_key(probs, spec)
     if spec.boundary: return decode_structure_probs(probs, duration=duration)

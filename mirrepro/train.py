@@ -6,15 +6,15 @@
 from __future__ import annotations
 import math, os, json, time
 from collections import OrderedDict
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from .core import atomic_output
+from .core import atomic_output, plain
 from .audio import AudioSource
 from .provenance import file_hashes, fingerprint, environment, data_fingerprint, folder_fingerprint
-from .tasks import TASKS, TaskSpec, IGNORE, config_from
+from .tasks import TASKS, TaskSpec, IGNORE, task_spec, config_from
 from .annotations import read_manifest
 from .augment import AugmentConfig, Augment, SpecMask
 from . import distributed
@@ -26,7 +26,7 @@ from .evaluate import evaluate
 # %% auto #0
 __all__ = ['LABELLED', 'MERGED', 'BEAT_WIDEN', 'BOUNDARY_SMEAR', 'labeled_targets', 'widen_beats', 'smear_boundaries',
            'soft_targets', 'sample_chunk', 'LRU', 'soft_cross_entropy', 'ChunkDataset', 'RankBatches', 'TrainConfig',
-           'run_settings', 'settings_diff', 'plot_history', 'train', 'main']
+           'run_settings', 'settings_diff', 'read_state', 'plot_history', 'train', 'main']
 
 # %% ../nbs/07_train.ipynb #1be2f278
 LABELLED, MERGED = 1, 2      # label mask codes (0: no label): MERGED frames cannot tell the task's `merged` classes apart
@@ -176,7 +176,7 @@ class TrainConfig:
     baseline: str = ''                 # '' = our model; 'mert_p' / 'mert_f' = a MERT baseline (nbs/04a_mert.ipynb), its settings in `model`
 
     def __post_init__(self):
-        if self.task not in TASKS: raise ValueError(f"unknown task {self.task!r}; expected one of {list(TASKS)}")
+        task_spec(self.task)
         if self.size not in ('cpu', 'paper'): raise ValueError(f"size must be 'cpu' or 'paper', got {self.size!r}")
         for k in ('round', 'batch_size', 'steps_per_epoch', 'max_epochs', 'patience'):
             if getattr(self, k) < 1: raise ValueError(f"{k} must be ≥ 1, got {getattr(self, k)}")
@@ -207,14 +207,10 @@ class TrainConfig:
         return config_from(cls, d, where)
 
 # %% ../nbs/07_train.ipynb #182d5657
-def _plain(d):
-    "JSON-able copy of a config dict (tuples as lists), for comparing runs and for `weights_only` loading."
-    return json.loads(json.dumps(d))
-
 def run_settings(cfg: TrainConfig, train_set, valid_set, unlabeled=None, softlabels=None, world: int = 1) -> dict:
     "What identifies a run: a `state.pt` is resumed only by a run with the same settings and the same training code."
     teacher = json.loads((Path(softlabels) / 'meta.json').read_text())['teacher']['sha256'] if softlabels and (Path(softlabels) / 'meta.json').exists() else None
-    return dict(config=_plain(asdict(cfg)), train=str(train_set), valid=str(valid_set), unlabeled=str(unlabeled), softlabels=str(softlabels),
+    return dict(config=plain(cfg), train=str(train_set), valid=str(valid_set), unlabeled=str(unlabeled), softlabels=str(softlabels),
                 data={k: data_fingerprint(m) for k, m in (('train', train_set), ('valid', valid_set), ('unlabeled', unlabeled))},
                 teacher=teacher, world=world, code=fingerprint('mirrepro.train'), env=environment(),
                 mert=folder_fingerprint(cfg.model_config().folder) if cfg.baseline else None)
@@ -260,14 +256,20 @@ def _model_and_optimiser(cfg: TrainConfig, device):
     else: sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode='max', factor=cfg.lr_factor, patience=cfg.lr_patience)
     return model, opt, sched
 
+def read_state(state_path: Path, run: dict) -> tuple[dict | None, list[str]]:
+    """The checkpoint in `state_path` (None when there is none) and what differs between the run that wrote it and the run
+    `run` identifies (`settings_diff`; empty: the same run). The one rule for resuming here and for keeping runs in the study."""
+    if not Path(state_path).exists(): return None, []
+    ck = torch.load(state_path, map_location='cpu', weights_only=True)
+    return ck, settings_diff(ck['run'], run)
+
 def _resume(state_path: Path, run: dict, model, opt, sched):
     "The early-stopping state, and the checkpoint it came from (None for a fresh run)."
     st = dict(epoch=0, history=[], best=-math.inf, best_epoch=-1, bad=0, done=False)
-    if not state_path.exists(): return st, None
-    ck = torch.load(state_path, map_location='cpu', weights_only=True)
-    if ck['run'] != run:
-        raise ValueError(f"{state_path}: written by a run with other settings ({', '.join(settings_diff(ck['run'], run))}); "
-                         "remove it or train into another folder")
+    ck, differ = read_state(state_path, run)
+    if ck is None: return st, None
+    if differ:
+        raise ValueError(f"{state_path}: written by a run with other settings ({', '.join(differ)}); remove it or train into another folder")
     model.load_state_dict(ck['model']); opt.load_state_dict(ck['opt']); sched.load_state_dict(ck['sched'])
     return ck['st'], ck
 
