@@ -10,7 +10,7 @@ profile's label batch); and with more than one GPU, a 2-step `torchrun` training
 It prints tables and asserts nothing about speed.
 
   python bench/gpu.py                       # on a GPU: sized for under 10 minutes on one (not yet run on one)
-  python bench/gpu.py --device cpu --quick  # the same code on a CPU: round 1, batch 1, one step (the tests run it)
+  python bench/gpu.py --device cpu --quick  # the same code on a CPU: round 1, batch 1, one step, one 10-s song (the tests run it)
   python bench/gpu.py --estimate            # no device: the cost of the paper's study from FLOPs (README table)
 """
 import argparse, json, subprocess, sys, tempfile, time
@@ -86,7 +86,7 @@ def train_step_bench(task, rnd, device, batch, steps):
         loss = soft_cross_entropy(logits, y, mask, task)
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
     try:
-        for _ in range(3 if cuda else 1): step()       # compile and warm-up
+        for _ in range(3 if cuda else 0): step()       # compile and warm-up (a CPU has nothing to warm up)
         sync(device); t0 = time.perf_counter()
         for _ in range(steps): step()
         sync(device); dt = time.perf_counter() - t0
@@ -118,7 +118,8 @@ def label_bench(task, device, batch, seconds_of_audio, songs=8):
     model = MIRModel(preset(task, 1)).to(device).eval()
     rng = np.random.default_rng(0)
     audios = [rng.standard_normal(int(seconds_of_audio * SR)).astype(np.float32) * 0.1 for _ in range(songs)]
-    for _ in frame_probs_many(model, audios[:1], batch_size=batch, device=device): pass          # warm-up
+    if device.type == 'cuda':
+        for _ in frame_probs_many(model, audios[:1], batch_size=batch, device=device): pass      # warm-up
     sync(device); t0 = time.perf_counter()
     for _ in frame_probs_many(model, audios, batch_size=batch, device=device): pass
     sync(device)
@@ -172,7 +173,7 @@ def estimate(tflops, batch=64, steps_per_epoch=500):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--device', default='cuda')
-    ap.add_argument('--quick', action='store_true', help="round 1 only, batch 1, one timed step (a CPU can run it)")
+    ap.add_argument('--quick', action='store_true', help="round 1 only, batch 1, one timed step, one 10-s song labelled (a CPU can run it)")
     ap.add_argument('--batch', type=int, default=64, help="the paper profile's global batch (params.yaml)")
     ap.add_argument('--label-batch', type=int, default=32, help="the paper profile's label.batch_size")
     ap.add_argument('--steps', type=int, default=10)
@@ -212,7 +213,7 @@ def main():
         print(f"{task:<10} r1  max |Δp| {dp:.4f}  argmax agreement {agree:.4f}  {'within' if ok else 'OUTSIDE'} tolerance")
     print(f"\nlabeling with the round-1 teachers (frame_probs_many, batch {a.label_batch if not a.quick else 2})")
     for task in TASKS:
-        aps = label_bench(task, device, a.label_batch if not a.quick else 2, 30 if a.quick else 180, songs=2 if a.quick else 16)
+        aps = label_bench(task, device, a.label_batch if not a.quick else 2, 10 if a.quick else 180, songs=1 if a.quick else 16)
         print(f"{task:<10} {_sig(aps):>10} audio hours per device hour")
     if device.type == 'cuda' and torch.cuda.device_count() > 1 and not a.quick:
         n = torch.cuda.device_count()
