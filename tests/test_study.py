@@ -308,8 +308,8 @@ def _status(repo) -> set:
 
 
 def test_an_edit_reruns_what_it_touches_and_retrains_only_for_training_code(smoke, tmp_path):
-    """On a copy of the finished smoke study: editing the report module reruns only the report; editing a plot that the
-    training notebook draws reruns the training stages, which keep their finished runs; editing the training module
+    """On a copy of the finished smoke study: editing the report module reruns only the report; editing a plot reruns the
+    stages whose notebooks draw it (training, reference systems, MERT), and the training stages keep their finished runs; editing the training module
     reruns them, but a comment or docstring keeps every run while a change to the loss retrains every model from scratch (the
     run's identity holds a fingerprint of the training code's syntax tree); a new lock retrains only where it pins another
     version of a package that changes numbers."""
@@ -326,8 +326,10 @@ def test_an_edit_reruns_what_it_touches_and_retrains_only_for_training_code(smok
     append(repo / 'mirrepro/report.py', '\n# an edit\n')
     assert _status(repo) == {'report'}
 
-    append(repo / 'mirrepro/plots.py', '\n# an edit\n')
-    assert _status(repo) == {'report'} | training
+    append(repo / 'mirrepro/plots.py', '\n# an edit\n')              # drawn by the training, reference and MERT notebooks
+    mert = {f'mert@{t}-{k}' for t in ('downbeat', 'chord', 'key', 'structure') for k in ('mert_p', 'mert_f')}   # they train too
+    references = {f'madmom@{t}' for t in ('downbeat', 'chord', 'key')} | {f'baseline@{t}' for t in ('chord', 'key', 'structure')}
+    assert _status(repo) == {'report'} | training | mert | references
     before = best.read_bytes()
     r = run(['dvc', 'repro', '--single-item', 'teacher@chord'], repo)
     assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
@@ -338,7 +340,6 @@ def test_an_edit_reruns_what_it_touches_and_retrains_only_for_training_code(smok
     # a comment and a docstring in the training module: DVC reruns its stages, and they keep their runs (the code is the same)
     train_py = repo / 'mirrepro/train.py'
     train_py.write_text(train_py.read_text().replace('"Mean over examples of the masked mean', '"The mean over examples of the masked mean') + '\n# an edit\n')
-    mert = {f'mert@{t}-{k}' for t in ('downbeat', 'chord', 'key', 'structure') for k in ('mert_p', 'mert_f')}   # they train too
     assert _status(repo) == training | labeling | mert | {'report'}
     r = run(['dvc', 'repro', '--single-item', 'teacher@chord'], repo)
     assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
