@@ -8,13 +8,13 @@ import json, os
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
-from .tasks import TASKS, task_spec, chord_class, key_class, LabelError
+from .tasks import TASKS, task_spec, FormError
 from .core import atomic_write_text
 
 # %% auto #0
-__all__ = ['JAMS_NAMESPACES', 'SUFFIXES', 'SPLITS', 'AnnotationError', 'ManifestError', 'read_beats', 'write_beats',
-           'read_chords', 'read_segments', 'write_segments', 'read_key', 'write_key', 'read_jams', 'read_annotation',
-           'write_annotation', 'Track', 'read_manifest', 'write_manifest', 'study_manifests']
+__all__ = ['SUFFIXES', 'SPLITS', 'AnnotationError', 'ManifestError', 'read_beats', 'write_beats', 'read_chords', 'read_segments',
+           'write_segments', 'read_key', 'write_key', 'read_jams', 'read_annotation', 'write_annotation', 'Track',
+           'read_manifest', 'write_manifest', 'study_manifests']
 
 # %% ../nbs/02_annotations.ipynb #8a3e69fa
 class AnnotationError(ValueError):
@@ -34,120 +34,57 @@ def _rows(path):
     for i, line in enumerate(text.splitlines(), 1):
         if line.strip() and not line.lstrip().startswith('#'): yield i, line.split()
 
-def _float(path, i, s, what):
-    try: v = float(s)
-    except ValueError: raise AnnotationError(path, i, f"{what} {s!r} is not a number") from None
-    if not np.isfinite(v) or v < 0: raise AnnotationError(path, i, f"{what} {s!r} must be a finite time ≥ 0")
-    return v
+def _parse(where, parse, *args):
+    "Run a form's parser; its `FormError` becomes an `AnnotationError` naming `where` (a file, or a JAMS file's namespace)."
+    try: return parse(*args)
+    except FormError as e: raise AnnotationError(where, e.line, e.problem) from None
+
+def _read_text(path, task: str):
+    "The annotation of `task` in its text format at `path`: the task's form parses the file's rows."
+    return _parse(path, task_spec(task).form.parse, list(_rows(path)))
 
 # %% ../nbs/02_annotations.ipynb #948c7e76
 def read_beats(path) -> tuple[np.ndarray, np.ndarray | None]:
     "Beat times and bar positions (or None) from a `time [position]` file."
-    times, positions, last = [], [], -1.0
-    for i, f in _rows(path):
-        t = _float(path, i, f[0], 'time')
-        if t <= last: raise AnnotationError(path, i, f"time {t} is not after the previous beat at {last}")
-        times.append(t); last = t
-        if len(f) > 1:
-            try: positions.append(int(float(f[1])))
-            except ValueError: raise AnnotationError(path, i, f"bar position {f[1]!r} is not a number") from None
-            if positions[-1] < 1: raise AnnotationError(path, i, f"bar position {f[1]} must be ≥ 1")
-    if positions and len(positions) != len(times): raise AnnotationError(path, None, "some lines have a bar position and some do not")
-    if not times: raise AnnotationError(path, None, "no beats")
-    return np.array(times), (np.array(positions) if positions else None)
+    return _read_text(path, 'downbeat')
 
-def write_beats(path, times, positions) -> Path:
-    return atomic_write_text(path, ''.join(f"{t:.4f}\t{int(p)}\n" for t, p in zip(times, positions)))
+def write_beats(path, times, positions) -> Path: return write_annotation(path, 'downbeat', (times, positions))
 
 # %% ../nbs/02_annotations.ipynb #fbfe2db1
-def _read_intervals(path, check_label=None) -> list[tuple[float, float, str]]:
-    rows, out = list(_rows(path)), []
-    if rows and all(len(f) == 2 for _, f in rows):     # `time label` boundary lists (SALAMI)
-        for (i, f), (_, g) in zip(rows[:-1], rows[1:]):
-            out.append((i, _float(path, i, f[0], 'time'), _float(path, i, g[0], 'time'), f[1]))
-    else:
-        for i, f in rows:
-            if len(f) < 3: raise AnnotationError(path, i, f"expected 'start end label', got {' '.join(f)!r}")
-            out.append((i, _float(path, i, f[0], 'start'), _float(path, i, f[1], 'end'), ' '.join(f[2:])))
-    last_end = 0.0
-    for i, s, e, label in out:
-        if e <= s: raise AnnotationError(path, i, f"segment ends at {e} before it starts at {s}")
-        if s < last_end - 1e-6: raise AnnotationError(path, i, f"segment starting at {s} overlaps the previous one ending at {last_end}")
-        last_end = e
-        if check_label:
-            try: check_label(label)
-            except LabelError as err: raise AnnotationError(path, i, str(err)) from None
-    if not out: raise AnnotationError(path, None, "no segments")
-    return [(s, e, label) for _, s, e, label in out]
-
 def read_chords(path) -> list[tuple[float, float, str]]:
     "Harte chord segments `(start, end, label)`; labels checked by mir_eval's chord parser."
-    return _read_intervals(path, chord_class)
+    return _read_text(path, 'chord')
 
 def read_segments(path) -> list[tuple[float, float, str]]:
     "Structure segments `(start, end, label)` from a `start end label` or `time label` file."
-    return _read_intervals(path)
+    return _read_text(path, 'structure')
 
-def write_segments(path, segments) -> Path:
-    return atomic_write_text(path, ''.join(f"{s:.4f}\t{e:.4f}\t{l}\n" for s, e, l in segments))
+def write_segments(path, segments) -> Path: return write_annotation(path, 'structure', segments)
 
 # %% ../nbs/02_annotations.ipynb #3bdc6478
 def read_key(path) -> str:
     "The key string in a one-line key file."
-    rows = list(_rows(path))
-    if len(rows) != 1: raise AnnotationError(path, rows[1][0] if len(rows) > 1 else None, f"expected one key line, found {len(rows)}")
-    i, f = rows[0]
-    key = ' '.join(f)
-    try: key_class(key)
-    except LabelError as e: raise AnnotationError(path, i, str(e)) from None
-    return key
+    return _read_text(path, 'key')
 
-def write_key(path, key: str) -> Path: return atomic_write_text(path, key + '\n')
+def write_key(path, key: str) -> Path: return write_annotation(path, 'key', key)
 
 # %% ../nbs/02_annotations.ipynb #c60815b8
-JAMS_NAMESPACES = {t: spec.jams for t, spec in TASKS.items()}    # each task's namespaces, in order of preference (TaskSpec.jams)
-
 def read_jams(path, task: str):
     "The annotation for `task` from a JAMS file, in the same form as the text readers return."
     import jams
-    path = Path(path)
+    path, spec = Path(path), task_spec(task)
     if not path.exists(): raise AnnotationError(path, None, "no such file")
     try: jam = jams.load(str(path), validate=False)
     except Exception as e: raise AnnotationError(path, None, f"not a readable JAMS file ({e})") from None
-    for ns in JAMS_NAMESPACES[task]:
+    for ns in spec.jams:
         found = jam.search(namespace=ns)
         if len(found): break
-    else: raise AnnotationError(path, None, f"no annotation in namespaces {JAMS_NAMESPACES[task]} for task {task!r}")
-    obs = sorted(found[0].data, key=lambda o: o.time)
-    where, spec = f"{path}#{found[0].namespace}", TASKS[task]
-    if spec.annotation == 'beats':
-        times = np.array([o.time for o in obs])
-        if (np.diff(times) <= 0).any(): raise AnnotationError(where, None, "beat times are not increasing")
-        pos = [o.value for o in obs]
-        return times, (np.array(pos, dtype=int) if all(p is not None for p in pos) else None)
-    if spec.annotation == 'key':
-        key = str(obs[0].value).replace(':', ' ')
-        try: spec.check_label(key)
-        except LabelError as e: raise AnnotationError(where, None, str(e)) from None
-        return key
-    segs, last = [], 0.0
-    for j, o in enumerate(obs, 1):
-        label = str(o.value.get('label') if isinstance(o.value, dict) else o.value)
-        if o.duration <= 0: raise AnnotationError(where, j, f"segment at {o.time} has duration {o.duration}")
-        if o.time < last - 1e-6: raise AnnotationError(where, j, f"segment at {o.time} overlaps the previous one")
-        try: spec.check_label(label)
-        except LabelError as e: raise AnnotationError(where, j, str(e)) from None
-        segs.append((float(o.time), float(o.time + o.duration), label)); last = o.time + o.duration
-    return segs
+    else: raise AnnotationError(path, None, f"no annotation in namespaces {spec.jams} for task {task!r}")
+    obs = sorted(((o.time, o.duration, o.value) for o in found[0].data), key=lambda o: o[0])
+    return _parse(f"{path}#{found[0].namespace}", spec.form.from_jams, obs)
 
 # %% ../nbs/02_annotations.ipynb #ee80a254
-def _read_text(path, task: str):
-    spec = TASKS[task]
-    if spec.annotation == 'beats': return read_beats(path)
-    if spec.annotation == 'key': return read_key(path)
-    return _read_intervals(path, spec.check_label)
-
-SUFFIXES = {t: spec.suffix for t, spec in TASKS.items()}                 # each task's text file suffix (TaskSpec.suffix)
+SUFFIXES = {t: spec.suffix for t, spec in TASKS.items()}                 # the four tasks' text file suffixes (TaskSpec.suffix)
 
 def read_annotation(path, task: str):
     "Read the annotation of `task` from `path` (a JAMS file or the task's text format)."
@@ -155,13 +92,8 @@ def read_annotation(path, task: str):
     return read_jams(path, task) if str(path).endswith('.jams') else _read_text(path, task)
 
 def write_annotation(path, task: str, annotation) -> Path:
-    "Write `annotation` (as `read_annotation` returns it) in the text format of `task`."
-    if task_spec(task).annotation == 'beats':
-        times, positions = annotation
-        if positions is None: return atomic_write_text(path, ''.join(f"{t:.4f}\n" for t in times))
-        return write_beats(path, times, positions)
-    if TASKS[task].annotation == 'key': return write_key(path, annotation)
-    return write_segments(path, annotation)
+    "Write `annotation` (as `read_annotation` returns it) in the text format of `task` (its form's `format`)."
+    return atomic_write_text(path, task_spec(task).form.format(annotation))
 
 # %% ../nbs/02_annotations.ipynb #d93b2839
 SPLITS = ('train', 'valid', 'test', 'unlabeled')

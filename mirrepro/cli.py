@@ -45,7 +45,7 @@ def _predict_cmd(a) -> int:
             preds = [m(audio) for m in models]
         except Exception as e:
             failed.append((f, f"{e.__class__.__name__}: {e}")); continue
-        for p in preds: write_annotation(out / f"{stem}{SUFFIXES[p.task]}", p.task, p.annotation); written += 1
+        for p in preds: write_annotation(out / f"{stem}{TASKS[p.task].suffix}", p.task, p.annotation); written += 1
         if a.jams: to_jams(preds, out / f"{stem}.jams"); written += 1
     print(f"{len(files) - len(failed)} of {len(files)} files done, {written} files written to {out}")
     if failed:

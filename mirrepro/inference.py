@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from .core import atomic_output
 from .audio import SR, load_audio, resample
-from .tasks import TASKS, task_spec, decode
+from .tasks import TASKS, task_spec
 from .model import load_checkpoint, frame_probs
 
 # %% auto #0
@@ -33,7 +33,7 @@ def _mono(audio, sr: int | None) -> np.ndarray:
 class Predictor:
     "The model of `checkpoint` on `device`, for many predictions: `Predictor(checkpoint)(audio)` → `Prediction`."
     def __init__(self, checkpoint, device: str = 'cpu'):
-        self.checkpoint, self.device = Path(checkpoint), device
+        self.device = device
         self.model = load_checkpoint(checkpoint, map_location=device)[0].eval().requires_grad_(False)
         self.task = self.model.cfg.task
 
@@ -42,7 +42,8 @@ class Predictor:
         x = load_audio(audio) if isinstance(audio, (str, Path)) else _mono(audio, sr)
         probs = frame_probs(self.model, x, device=self.device)
         duration = len(x) / SR
-        return Prediction(self.task, decode(probs, self.task, duration=duration), probs, TASKS[self.task].fps, duration)
+        spec = TASKS[self.task]
+        return Prediction(self.task, spec.decode(probs, duration), probs, spec.fps, duration)
 
 def predict(audio, task: str, checkpoint, device: str = 'cpu', sr: int | None = None) -> Prediction:
     "Run the `task` model in `checkpoint` on `audio` (a path, or an array at `sr`); decode its output. Loads the checkpoint: for many files, keep a `Predictor`."
@@ -59,11 +60,7 @@ def to_jams(predictions: list[Prediction], path) -> Path:
     for p in predictions:
         spec = TASKS[p.task]
         a = jams.Annotation(namespace=spec.jams[0])          # the task's own namespace: beat, chord, key_mode, segment_open
-        if spec.annotation == 'beats':
-            for t, pos in zip(*p.annotation): a.append(time=float(t), duration=0.0, value=int(pos))
-        elif spec.annotation == 'key': a.append(time=0.0, duration=p.duration, value=p.annotation.replace(' ', ':'))
-        else:
-            for s, e, lab in p.annotation: a.append(time=float(s), duration=float(e - s), value=lab)
+        for time, duration, value in spec.form.to_jams(p.annotation, p.duration): a.append(time=time, duration=duration, value=value)
         a.annotation_metadata.annotation_tools = f'mirrepro {p.task} model'
         jam.annotations.append(a)
     with atomic_output(path) as tmp: jam.save(str(tmp), strict=False)

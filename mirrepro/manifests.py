@@ -106,10 +106,11 @@ def _billboard_key(salami_chords) -> str:
     return f"{PITCHES[root]} {'minor' if dur[12] > dur[0] else 'major'}"
 
 def _convert(task: str, value):
-    if TASKS[task].annotation == 'beats':
+    "A mirdata annotation in our annotation form, told apart by its type: BeatData, a key (KeyData or a string), or intervals."
+    if hasattr(value, 'times') and hasattr(value, 'positions'):      # mirdata BeatData
         pos = None if value.positions is None else np.asarray(value.positions).astype(int)
         return np.asarray(value.times, dtype=float), pos
-    if TASKS[task].annotation == 'key': return _key_label(value)
+    if isinstance(value, str) or hasattr(value, 'keys'): return _key_label(value)
     if hasattr(value, 'annotations'): value = value.annotations[0]           # MultiAnnotator: the first annotator
     labels = value.labels if hasattr(value, 'labels') else value.keys
     return [(float(s), float(e), str(l)) for (s, e), l in zip(value.intervals, labels) if e > s]
@@ -147,7 +148,7 @@ def manifest_from_mirdata(name: str, data_home, out, split: str = 'train', versi
             try: converted = _convert(task, value)
             except LabelError as e: raise AnnotationError(path, None, str(e)) from None
             safe = str(tid).replace('/', '_')
-            ann[task] = write_annotation(out / name / f'{safe}{SUFFIXES[task]}', task, converted)
+            ann[task] = write_annotation(out / name / f'{safe}{TASKS[task].suffix}', task, converted)
         tracks.append(Track(f'{name}_{tid}', Path(tr.audio_path), None, split, ann, {'dataset': name, 'mirdata_id': str(tid)}))
     return tracks, absent
 

@@ -4,47 +4,17 @@
 
 # %% ../nbs/08a_plots.ipynb #ac19bef0
 from __future__ import annotations
-import zlib
 import numpy as np
-from .tasks import TASKS
+from .tasks import TASKS, task_spec
 
 # %% auto #0
 __all__ = ['plot_example', 'plot_per_song']
 
 # %% ../nbs/08a_plots.ipynb #d4defa1e
-def _segments(ax, segs, y, color_of):
-    for s, e, lab in segs:
-        ax.broken_barh([(s, e - s)], (y - 0.4, 0.8), color=color_of(lab), edgecolor='white', linewidth=0.5)
-        if e - s > 2.5: ax.text((s + e) / 2, y, lab.split(':')[0] + ('m' if ':min' in lab else ''), ha='center', va='center', fontsize=7)
-
 def plot_example(probs: np.ndarray, task: str, reference, estimate, title: str = ''):
-    "A figure of one song: frame probabilities of `task` with the reference and the decoded estimate."
-    import matplotlib.pyplot as plt
-    spec = TASKS[task]
-    t = (np.arange(len(probs)) + 0.5) / spec.fps
-    if spec.annotation == 'key':
-        fig, ax = plt.subplots(figsize=(10, 2.6))
-        ax.bar(range(spec.n_classes), probs.mean(0)); ax.set_xticks(range(spec.n_classes), spec.classes, rotation=90, fontsize=7)
-        ax.set(ylabel='mean probability', title=f"{title}  reference: {reference}   estimate: {estimate}")
-        fig.tight_layout(); return fig
-    fig, (a, b) = plt.subplots(2, 1, figsize=(12, 4), sharex=True, gridspec_kw=dict(height_ratios=[3, 1.2]))
-    if spec.annotation == 'beats':
-        a.plot(t, probs[:, 1], lw=0.8, label='beat'); a.plot(t, probs[:, 2], lw=0.8, label='downbeat'); a.legend(loc='upper right', fontsize=7)
-        for name, (times, pos), y in (('reference', reference, 1), ('estimate', estimate, 0)):
-            b.vlines(times[pos == 1], y - 0.4, y + 0.4, color='k' if y else 'C3')
-        b.set_yticks([0, 1], ['estimate', 'reference'])
-    else:
-        n = spec.n_classes
-        a.imshow(probs[:, :n].T, aspect='auto', origin='lower', extent=(0, t[-1] + 0.5 / spec.fps, -0.5, n - 0.5), cmap='magma')
-        a.set_yticks(range(n), spec.classes, fontsize=6 if n > 10 else 8)
-        if spec.boundary:
-            a2 = a.twinx(); a2.plot(t, probs[:, n], color='c', lw=0.8); a2.set_ylim(0, 1.05); a2.set_ylabel('boundary', fontsize=8)
-        cmap = plt.get_cmap('tab20')
-        color_of = lambda lab: cmap(zlib.crc32(lab.split(':')[0].encode()) % 20) if lab not in ('N', 'silence') else (0.9, 0.9, 0.9)
-        _segments(b, reference, 1, color_of); _segments(b, estimate, 0, color_of)
-        b.set_yticks([0, 1], ['estimate', 'reference'])
-    a.set_title(title); b.set_xlabel('time (s)'); fig.tight_layout()
-    return fig
+    "A figure of one song: frame probabilities of `task` with the reference and the decoded estimate (drawn by the task's form)."
+    spec = task_spec(task)
+    return spec.form.plot(np.asarray(probs), reference, estimate, spec, title)
 
 # %% ../nbs/08a_plots.ipynb #82ab014b
 def plot_per_song(per_track: dict, task: str, system: str):

@@ -11,11 +11,10 @@ from .audio import resample
 from .tasks import TASKS, KEY_CLASSES, CHORD_CLASSES, decode_chords
 
 # %% auto #0
-__all__ = ['MADMOM_TASKS', 'BASELINE_TASKS', 'KK_MAJOR', 'KK_MINOR', 'madmom_estimate', 'chromagram', 'baseline_estimate']
+__all__ = ['MADMOM', 'MADMOM_TASKS', 'KK_MAJOR', 'KK_MINOR', 'BASELINES', 'BASELINE_TASKS', 'madmom_estimate', 'chromagram',
+           'baseline_estimate']
 
 # %% ../nbs/08b_references.ipynb #0ec211ea
-MADMOM_TASKS = ('downbeat', 'chord', 'key')
-
 @lru_cache(maxsize=1)
 def _madmom():
     try:
@@ -28,20 +27,23 @@ def _madmom():
                 key=CNNKeyRecognitionProcessor(), key_label=key_prediction_to_label,
                 chord_feat=CNNChordFeatureProcessor(), crf=CRFChordRecognitionProcessor())
 
+def _madmom_downbeat(m, sig):
+    est = m['dbn'](m['rnn'](sig))
+    return est[:, 0], est[:, 1].astype(int)
+
+MADMOM = {'downbeat': _madmom_downbeat,            # madmom's systems, by the task whose annotation each returns
+          'chord': lambda m, sig: [(float(s), float(e), str(l)) for s, e, l in m['crf'](m['chord_feat'](sig))],
+          'key': lambda m, sig: m['key_label'](m['key'](sig))}
+MADMOM_TASKS = tuple(MADMOM)
+
 def madmom_estimate(audio: np.ndarray, task: str, sr: int = SR):
     "madmom's pretrained estimate for `task` on mono `audio` at `sr`, in our annotation form."
     from madmom.audio.signal import Signal
-    if task not in MADMOM_TASKS: raise KeyError(f"madmom has no {task} system; it has {MADMOM_TASKS}")
-    m = _madmom()
+    if task not in MADMOM: raise KeyError(f"madmom has no {task} system; it has {MADMOM_TASKS}")
     sig = Signal(resample(audio, sr, 44100) if sr != 44100 else audio, sample_rate=44100, num_channels=1)
-    if TASKS[task].annotation == 'beats':
-        est = m['dbn'](m['rnn'](sig))
-        return est[:, 0], est[:, 1].astype(int)
-    if TASKS[task].annotation == 'key': return m['key_label'](m['key'](sig))
-    return [(float(s), float(e), str(l)) for s, e, l in m['crf'](m['chord_feat'](sig))]
+    return MADMOM[task](_madmom(), sig)
 
 # %% ../nbs/08b_references.ipynb #a7c1e002
-BASELINE_TASKS = ('chord', 'key', 'structure')
 KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])   # Krumhansl & Kessler 1982
 KK_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
 
@@ -54,17 +56,15 @@ def chromagram(audio: np.ndarray, sr: int = SR) -> np.ndarray:
         warnings.filterwarnings('ignore', message='IProgress not found')
         return librosa.feature.chroma_stft(y=np.asarray(audio, dtype=np.float32), sr=sr, n_fft=4096, hop_length=hop, center=True).T
 
-def baseline_estimate(audio: np.ndarray, task: str, sr: int = SR):
-    "The trivial baseline's estimate for `task` (chroma key templates, chord triad templates, or no boundary)."
-    if task not in BASELINE_TASKS: raise KeyError(f"no trivial baseline for {task}; there is one for {BASELINE_TASKS}")
-    duration = len(audio) / sr
-    if TASKS[task].boundary: return [(0.0, float(duration), 'verse')]      # one segment: no boundary at all
-    chroma = chromagram(audio, sr)
-    if TASKS[task].annotation == 'key':     # Pearson correlation with all 24 profiles at once: z-scores, then one product
-        z = lambda x: (x - x.mean(-1, keepdims=True)) / np.maximum(x.std(-1, keepdims=True), 1e-12)
-        profiles = np.stack([np.roll(KK_MAJOR, k) for k in range(12)] + [np.roll(KK_MINOR, k) for k in range(12)])
-        return KEY_CLASSES[int(np.argmax(z(profiles) @ z(chroma.mean(0))))]
+def _key_baseline(audio, sr):
+    "Pearson correlation of the mean chroma with all 24 profiles at once: z-scores, then one product."
+    z = lambda x: (x - x.mean(-1, keepdims=True)) / np.maximum(x.std(-1, keepdims=True), 1e-12)
+    profiles = np.stack([np.roll(KK_MAJOR, k) for k in range(12)] + [np.roll(KK_MINOR, k) for k in range(12)])
+    return KEY_CLASSES[int(np.argmax(z(profiles) @ z(chromagram(audio, sr).mean(0))))]
+
+def _chord_baseline(audio, sr):
     from scipy.ndimage import median_filter
+    chroma = chromagram(audio, sr)
     triads = np.zeros((24, 12))
     for r in range(12): triads[r, [r, (r + 4) % 12, (r + 7) % 12]] = 1; triads[12 + r, [r, (r + 3) % 12, (r + 7) % 12]] = 1
     unit = lambda x: x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-9)
@@ -73,3 +73,12 @@ def baseline_estimate(audio: np.ndarray, task: str, sr: int = SR):
     energy = np.add.reduceat(np.square(np.asarray(audio, dtype=np.float64)), starts) / np.diff(np.r_[starts, len(audio)])
     c[energy < 1e-3 * energy.max()] = CHORD_CLASSES.index('N')
     return decode_chords(median_filter(c, size=9, mode='nearest'))
+
+BASELINES = {'chord': _chord_baseline, 'key': _key_baseline,
+             'structure': lambda audio, sr: [(0.0, float(len(audio) / sr), 'verse')]}     # one segment: no boundary at all
+BASELINE_TASKS = tuple(BASELINES)
+
+def baseline_estimate(audio: np.ndarray, task: str, sr: int = SR):
+    "The trivial baseline's estimate for `task` (chroma key templates, chord triad templates, or no boundary)."
+    if task not in BASELINES: raise KeyError(f"no trivial baseline for {task}; there is one for {BASELINE_TASKS}")
+    return BASELINES[task](audio, sr)

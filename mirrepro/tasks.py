@@ -4,19 +4,23 @@
 
 # %% ../nbs/01_tasks.ipynb #e02cefd8
 from __future__ import annotations
+import re, zlib
 from dataclasses import dataclass, field, fields
+from typing import Callable, ClassVar
 from functools import lru_cache
 import numpy as np
 import mir_eval
 from .core import SR
 
 # %% auto #0
-__all__ = ['PITCHES', 'DOWNBEAT_CLASSES', 'CHORD_CLASSES', 'KEY_CLASSES', 'STRUCTURE_CLASSES', 'IGNORE', 'TASKS', 'KEY_MODES',
-           'OTHER_MODES', 'FUNCTION_ALIASES', 'LabelError', 'TaskSpec', 'UnknownTask', 'task_spec', 'chord_class',
-           'key_class', 'function_class', 'encode_beats', 'decode_beats', 'encode_segments', 'decode_segments',
-           'encode_chords', 'decode_chords', 'encode_key', 'decode_key', 'encode_structure', 'decode_structure',
-           'decode_downbeat', 'decode_chord', 'decode_structure_probs', 'decode', 'LabelAudit', 'audit_labels',
-           'transpose_index', 'transpose_labels', 'transpose_probs', 'config_from']
+__all__ = ['PITCHES', 'DOWNBEAT_CLASSES', 'CHORD_CLASSES', 'KEY_CLASSES', 'STRUCTURE_CLASSES', 'IGNORE', 'KEY_MODES',
+           'OTHER_MODES', 'FUNCTION_ALIASES', 'TASKS', 'LabelError', 'TaskSpec', 'chord_class', 'key_class',
+           'function_class', 'downbeat_f', 'chord_majmin', 'key_weighted', 'structure_hr05', 'FormError', 'Form',
+           'Beats', 'Segments', 'Label', 'UnknownTask', 'task_spec', 'encode_beats', 'decode_beats', 'encode_segments',
+           'decode_segments', 'encode_chords', 'decode_chords', 'encode_key', 'decode_key', 'encode_boundaries',
+           'encode_structure', 'decode_structure', 'decode_downbeat', 'decode_chord', 'decode_structure_probs',
+           'decode', 'LabelAudit', 'audit_labels', 'transpose_index', 'transpose_labels', 'transpose_probs',
+           'config_from']
 
 # %% ../nbs/01_tasks.ipynb #61c4ab66
 PITCHES = ('C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B')
@@ -39,14 +43,16 @@ class TaskSpec:
     chunk_frames: int   # frames in one training chunk
     metric: str         # the mir_eval metric reported for the task
     transposable: bool  # does a pitch shift change the labels?
-    annotation: str = 'segments'   # its form: 'beats' (times, bar positions), 'segments' (start, end, label), 'key' (one label)
-    boundary: bool = False         # one more output after the classes: segment boundaries (structure)
+    form: 'Form'        # the form of its annotations (`Beats`, `Segments`, `Label`) with the task's own labels: see below
+    score: Callable     # its metric: score(reference, estimate) -> float
     suffix: str = ''               # its text format's file suffix
     jams: tuple[str, ...] = ()     # JAMS namespaces it is read from, in order of preference; written in the first
     late_mask: str = 'freq'        # Table 2's spectrogram mask from round 2 on: 'time' (A4) or 'freq' (A3)
     merged: tuple[int, ...] = ()   # classes that a partial annotation cannot tell apart (downbeat: beat and downbeat, for beats-only songs)
     sr: int = SR
 
+    @property
+    def boundary(self) -> bool: return self.form.boundary
     @property
     def n_classes(self) -> int: return len(self.classes)
     @property
@@ -74,40 +80,19 @@ class TaskSpec:
 
     def encode(self, annotation, n_frames: int) -> tuple[np.ndarray, np.ndarray | None]:
         "Class per frame (`IGNORE` where unlabelled) and, for a task with a boundary output, 0/1 boundary frames (else None)."
-        return _ENCODE[self.name](annotation, n_frames, self)
+        return self.form.encode(annotation, n_frames, self)
+    def decode(self, probs, duration: float | None = None):
+        "The annotation decoded from frame probabilities `(frames, outputs)`, as the task's readers return it."
+        return self.form.decode(probs, self, duration)
     def check_label(self, label: str):
-        "Raise `LabelError` for a label this task cannot read (chords and keys are parsed; other labels are free text)."
-        if self.name in _CHECK: _CHECK[self.name](label)
+        "Raise `LabelError` for a label this task cannot read (chords and keys are parsed; section labels are free text)."
+        self.form.check_label(label)
     def partial(self, annotation) -> bool:
         "Does `annotation` leave the `merged` classes apart? (Beats without bar positions: which beat is the downbeat is unknown.)"
-        return bool(self.merged) and self.annotation == 'beats' and annotation[1] is None
+        return self.form.partial(annotation, self)
     def audit(self, annotation, scored: bool = False) -> 'LabelAudit':
         "What of `annotation` the task can learn from (`scored`: also score a prediction against it): see `audit_labels`."
-        return audit_labels(self, annotation, scored)
-
-TASKS = {
-    'downbeat': TaskSpec('downbeat', DOWNBEAT_CLASSES, hop=160, time_pool=2, chunk_frames=300,
-                         metric='downbeat F-measure (70 ms)', transposable=False,
-                         annotation='beats', suffix='.beats', jams=('beat',), late_mask='time', merged=(1, 2)),
-    'chord': TaskSpec('chord', CHORD_CLASSES, hop=500, time_pool=4, chunk_frames=96,
-                      metric='majmin weighted accuracy', transposable=True,
-                      suffix='.chords.lab', jams=('chord', 'chord_harte')),
-    'key': TaskSpec('key', KEY_CLASSES, hop=320, time_pool=100, chunk_frames=10,
-                    metric='weighted key score', transposable=True,
-                    annotation='key', suffix='.key', jams=('key_mode',)),
-    'structure': TaskSpec('structure', STRUCTURE_CLASSES, hop=512, time_pool=6, chunk_frames=128,
-                          metric='boundary HR.5F', transposable=False, boundary=True,
-                          suffix='.sections.lab', jams=('segment_open', 'segment_salami_function', 'segment_salami_upper', 'multi_segment')),
-}
-
-class UnknownTask(KeyError, ValueError):
-    "A task name that is not a key of `TASKS`: a `KeyError` to a lookup, a `ValueError` to a config check (both catch it)."
-    def __str__(self): return self.args[0]
-
-def task_spec(name: str) -> TaskSpec:
-    "The `TaskSpec` called `name`; every module asks here, so an unknown name gets one error, `UnknownTask`, with one message."
-    if name not in TASKS: raise UnknownTask(f"unknown task {name!r}; expected one of {list(TASKS)}")
-    return TASKS[name]
+        return self.form.audit(annotation, self, scored)
 
 # %% ../nbs/01_tasks.ipynb #4ef0fbbf
 _MAJ8, _MIN8 = np.array([1, 0, 0, 0, 1, 0, 0, 1]), np.array([1, 0, 0, 1, 0, 0, 0, 1])
@@ -150,7 +135,6 @@ FUNCTION_ALIASES = {
     'silence': 'silence', 'end_silence': 'silence', 'endsilence': 'silence', 'nothing': 'silence', 'n': 'silence',
 }
 
-import re
 _VARIANT = re.compile(r"(?:[\s_\-]+(?:[a-z]|\d+)'*)+$")      # ' A', '_2', ' b\'' after a name: the variant, not the function
 
 def function_class(label: str) -> int | None:
@@ -159,6 +143,244 @@ def function_class(label: str) -> int | None:
     key = ''.join(ch for ch in s if ch.isalpha() or ch == '_').strip('_')
     key = FUNCTION_ALIASES.get(key, FUNCTION_ALIASES.get(key.replace('_', '')))
     return None if key is None else STRUCTURE_CLASSES.index(key)
+
+# %% ../nbs/01_tasks.ipynb #65ab9205
+def downbeat_f(ref, est) -> float:
+    "mir_eval downbeat F-measure (70 ms window); `ref`/`est` are (times, positions)."
+    r = np.asarray(ref[0])[np.asarray(ref[1]) == 1]; e = np.asarray(est[0])[np.asarray(est[1]) == 1]
+    return float(mir_eval.beat.f_measure(r, e, f_measure_threshold=0.07))
+
+def _intervals(segs):
+    return np.array([[s, e] for s, e, _ in segs], dtype=float).reshape(-1, 2), [l for *_, l in segs]
+
+def chord_majmin(ref, est) -> float:
+    "Duration-weighted majmin accuracy of chord segments (mir_eval), over the reference's time span."
+    ri, rl = _intervals(ref); ei, el = _intervals(est)
+    ei, el = mir_eval.util.adjust_intervals(ei, el, ri.min(), ri.max(), mir_eval.chord.NO_CHORD, mir_eval.chord.NO_CHORD)
+    intervals, r, e = mir_eval.util.merge_labeled_intervals(ri, rl, ei, el)
+    return float(mir_eval.chord.weighted_accuracy(mir_eval.chord.majmin(r, e), mir_eval.util.intervals_to_durations(intervals)))
+
+def key_weighted(ref: str, est: str) -> float:
+    "mir_eval's weighted key score (fifths 0.5, relative 0.3, parallel 0.2); `none` scores 0 unless both are."
+    if 'none' in (ref.lower(), est.lower()) or ref.upper() == 'N' or est.upper() == 'N': return float(ref.lower() == est.lower())
+    return float(mir_eval.key.weighted_score(ref, est))
+
+def structure_hr05(ref, est) -> float:
+    "Boundary hit-rate F-measure at 0.5 s (mir_eval.segment.detection), over the reference's span."
+    ri, _ = _intervals(ref); ei, el = _intervals(est)
+    ei, _ = mir_eval.util.adjust_intervals(ei, el, ri.min(), ri.max())
+    return float(mir_eval.segment.detection(ri, ei, window=0.5)[2])
+
+# %% ../nbs/01_tasks.ipynb #3c7c87b7
+class FormError(ValueError):
+    "A malformed annotation: the 1-based `line` (or JAMS observation) where it is, or None, and the problem; `mirrepro.annotations` adds the file."
+    def __init__(self, line: int | None, problem: str):
+        self.line, self.problem = line, problem
+        super().__init__(f"{f'line {line}: ' if line else ''}{problem}")
+
+def _time(i, s, what) -> float:
+    try: v = float(s)
+    except ValueError: raise FormError(i, f"{what} {s!r} is not a number") from None
+    if not np.isfinite(v) or v < 0: raise FormError(i, f"{what} {s!r} must be a finite time ≥ 0")
+    return v
+
+@dataclass(frozen=True)
+class Form:
+    """The form of a task's annotations and everything that depends on it alone: parsing and formatting its text
+    files (`parse` takes `(line number, fields)` rows; `mirrepro.annotations` opens the files), JAMS observations, frame
+    targets (`encode`) and back (`decode`), what of an annotation a task can learn from (`audit`), and a figure of one
+    song (`plot`). A task's own labels enter through `to_class` (label → class index, `None` when the label has no
+    class; it raises `LabelError` for a label it cannot read) and `why` (the reason a label is masked)."""
+    to_class: Callable | None = None
+    why: Callable | None = None
+    boundary: bool = False     # one more model output after the classes: segment boundaries (structure)
+    events: ClassVar[bool] = False   # are its labels instants (beats) rather than spans? Training widens instants to their neighbours
+
+    def check_label(self, label: str):
+        "Raise `LabelError` for a label this form's task cannot read."
+        if self.to_class is not None: self.to_class(label)
+    def _checked(self, line, label: str) -> str:
+        try: self.check_label(label)
+        except LabelError as e: raise FormError(line, str(e)) from None
+        return label
+    def partial(self, annotation, spec) -> bool: return False
+    def plot(self, probs, reference, estimate, spec, title: str = ''):
+        "A figure of one song: the model's frame probabilities above the reference and the decoded estimate."
+        import matplotlib.pyplot as plt
+        fig, (a, b) = plt.subplots(2, 1, figsize=(12, 4), sharex=True, gridspec_kw=dict(height_ratios=[3, 1.2]))
+        self.draw_probs(a, spec.frame_times(len(probs)), probs, spec)
+        self.draw(b, reference, 1); self.draw(b, estimate, 0)
+        b.set_yticks([0, 1], ['estimate', 'reference']); a.set_title(title); b.set_xlabel('time (s)'); fig.tight_layout()
+        return fig
+
+@dataclass(frozen=True)
+class Beats(Form):
+    "Beat times with bar positions (1 = downbeat), or `None` positions for beats only: `(times, positions)`."
+    events: ClassVar[bool] = True
+
+    def parse(self, rows):
+        times, positions, last = [], [], -1.0
+        for i, f in rows:
+            t = _time(i, f[0], 'time')
+            if t <= last: raise FormError(i, f"time {t} is not after the previous beat at {last}")
+            times.append(t); last = t
+            if len(f) > 1:         # more columns (Harmonix's bar number) are ignored
+                try: positions.append(int(float(f[1])))
+                except ValueError: raise FormError(i, f"bar position {f[1]!r} is not a number") from None
+                if positions[-1] < 1: raise FormError(i, f"bar position {f[1]} must be ≥ 1")
+        if positions and len(positions) != len(times): raise FormError(None, "some lines have a bar position and some do not")
+        if not times: raise FormError(None, "no beats")
+        return np.array(times), (np.array(positions) if positions else None)
+    def format(self, annotation) -> str:
+        times, positions = annotation
+        if positions is None: return ''.join(f"{t:.4f}\n" for t in times)
+        return ''.join(f"{t:.4f}\t{int(p)}\n" for t, p in zip(times, positions))
+    def from_jams(self, observations):
+        times = np.array([t for t, _, _ in observations])
+        if (np.diff(times) <= 0).any(): raise FormError(None, "beat times are not increasing")
+        pos = [v for *_, v in observations]
+        return times, (np.array(pos, dtype=int) if all(p is not None for p in pos) else None)
+    def to_jams(self, annotation, duration: float) -> list:
+        times, positions = annotation
+        return [(float(t), 0.0, None if positions is None else int(positions[i])) for i, t in enumerate(times)]
+    def encode(self, annotation, n_frames: int, spec):
+        times, positions = annotation
+        if positions is None: positions = np.zeros(len(times))      # beats only (SMC, Simac): every beat a `beat`; see `partial`
+        return encode_beats(times, positions, n_frames, spec), None
+    def decode(self, probs, spec, duration: float | None = None): return decode_downbeat(probs, spec.fps)
+    def partial(self, annotation, spec) -> bool:
+        "Beats without bar positions leave the task's `merged` classes (beat, downbeat) apart: which beat is the downbeat is unknown."
+        return bool(spec.merged) and annotation[1] is None
+    def audit(self, annotation, spec, scored: bool = False) -> 'LabelAudit':
+        a = LabelAudit(kept=len(annotation[0]))
+        if self.partial(annotation, spec):
+            _reason(a, 'beats without bar positions: downbeat masked', len(annotation[0]))
+            if scored: a.skip = 'no bar positions: the downbeat F-measure cannot score it'
+        return a
+    def draw_probs(self, ax, t, probs, spec):
+        ax.plot(t, probs[:, 1], lw=0.8, label='beat'); ax.plot(t, probs[:, 2], lw=0.8, label='downbeat'); ax.legend(loc='upper right', fontsize=7)
+    def draw(self, ax, annotation, y):
+        times, pos = annotation
+        ax.vlines(times if pos is None else times[pos == 1], y - 0.4, y + 0.4, color='k' if y else 'C3')
+
+@dataclass(frozen=True)
+class Segments(Form):
+    "Labelled time spans `[(start, end, label), …]`: chords, sections."
+
+    def parse(self, rows):
+        rows, out = list(rows), []
+        if rows and all(len(f) == 2 for _, f in rows):     # `time label` boundary lists (SALAMI)
+            for (i, f), (_, g) in zip(rows[:-1], rows[1:]):
+                out.append((i, _time(i, f[0], 'time'), _time(i, g[0], 'time'), f[1]))
+        else:
+            for i, f in rows:
+                if len(f) < 3: raise FormError(i, f"expected 'start end label', got {' '.join(f)!r}")
+                out.append((i, _time(i, f[0], 'start'), _time(i, f[1], 'end'), ' '.join(f[2:])))
+        last_end = 0.0
+        for i, s, e, label in out:
+            if e <= s: raise FormError(i, f"segment ends at {e} before it starts at {s}")
+            if s < last_end - 1e-6: raise FormError(i, f"segment starting at {s} overlaps the previous one ending at {last_end}")
+            last_end = e
+            self._checked(i, label)
+        if not out: raise FormError(None, "no segments")
+        return [(s, e, label) for _, s, e, label in out]
+    def format(self, segments) -> str: return ''.join(f"{s:.4f}\t{e:.4f}\t{l}\n" for s, e, l in segments)
+    def from_jams(self, observations):
+        segs, last = [], 0.0
+        for j, (t, d, v) in enumerate(observations, 1):
+            label = str(v.get('label') if isinstance(v, dict) else v)
+            if d <= 0: raise FormError(j, f"segment at {t} has duration {d}")
+            if t < last - 1e-6: raise FormError(j, f"segment at {t} overlaps the previous one")
+            segs.append((float(t), float(t + d), self._checked(j, label))); last = t + d
+        return segs
+    def to_jams(self, segments, duration: float) -> list: return [(float(s), float(e - s), lab) for s, e, lab in segments]
+    def encode(self, segments, n_frames: int, spec):
+        y = encode_segments(segments, n_frames, spec, self.to_class)
+        return y, (encode_boundaries(segments, n_frames, spec) if self.boundary else None)
+    def decode(self, probs, spec, duration: float | None = None):
+        probs, n = np.asarray(probs), spec.n_classes
+        if self.boundary: return decode_structure(probs[:, :n], probs[:, n], spec, duration=duration)
+        return decode_segments(probs.argmax(-1), spec)
+    def audit(self, segments, spec, scored: bool = False) -> 'LabelAudit':
+        a = LabelAudit()
+        for s, e, label in segments:
+            if self.to_class(label) is not None: a.kept += 1
+            else: _reason(a, self.why(label))
+        if not a.kept and not self.boundary: a.skip = f"none of its {a.masked} labels maps to a class"
+        if not segments: a.skip = 'no labels'
+        return a
+    def draw_probs(self, ax, t, probs, spec):
+        n = spec.n_classes
+        ax.imshow(probs[:, :n].T, aspect='auto', origin='lower', extent=(0, t[-1] + 0.5 / spec.fps, -0.5, n - 0.5), cmap='magma')
+        ax.set_yticks(range(n), spec.classes, fontsize=6 if n > 10 else 8)
+        if self.boundary:
+            a2 = ax.twinx(); a2.plot(t, probs[:, n], color='c', lw=0.8); a2.set_ylim(0, 1.05); a2.set_ylabel('boundary', fontsize=8)
+    def draw(self, ax, segments, y):
+        import matplotlib.pyplot as plt
+        cmap = plt.get_cmap('tab20')
+        for s, e, lab in segments:
+            colour = cmap(zlib.crc32(lab.split(':')[0].encode()) % 20) if lab not in ('N', 'silence') else (0.9, 0.9, 0.9)
+            ax.broken_barh([(s, e - s)], (y - 0.4, 0.8), color=colour, edgecolor='white', linewidth=0.5)
+            if e - s > 2.5: ax.text((s + e) / 2, y, lab.split(':')[0] + ('m' if ':min' in lab else ''), ha='center', va='center', fontsize=7)
+
+@dataclass(frozen=True)
+class Label(Form):
+    "One label for the whole song (a key): a string, one line in its text file. `noun` names it in messages; JAMS writes its spaces as `jams_sep`."
+    noun: str = 'label'
+    jams_sep: str = ' '
+
+    def parse(self, rows):
+        rows = list(rows)
+        if len(rows) != 1: raise FormError(rows[1][0] if len(rows) > 1 else None, f"expected one {self.noun} line, found {len(rows)}")
+        i, f = rows[0]
+        return self._checked(i, ' '.join(f))
+    def format(self, label: str) -> str: return label + '\n'
+    def from_jams(self, observations): return self._checked(None, str(observations[0][2]).replace(self.jams_sep, ' '))
+    def to_jams(self, label: str, duration: float) -> list: return [(0.0, float(duration), label.replace(' ', self.jams_sep))]
+    def encode(self, label: str, n_frames: int, spec):
+        c = self.to_class(label)
+        return np.full(n_frames, IGNORE if c is None else c, dtype=np.int64), None
+    def decode(self, probs, spec, duration: float | None = None): return decode_key(probs, spec)
+    def audit(self, label: str, spec, scored: bool = False) -> 'LabelAudit':
+        if self.to_class(label) is not None: return LabelAudit(kept=1)
+        a = LabelAudit(); _reason(a, self.why(label)); a.skip = f"{self.noun} {label!r} has {self.why(label).split(': ', 1)[-1]}"
+        return a
+    def plot(self, probs, reference, estimate, spec, title: str = ''):
+        import matplotlib.pyplot as plt
+        fig, ax = plt.subplots(figsize=(10, 2.6))
+        ax.bar(range(spec.n_classes), probs.mean(0)); ax.set_xticks(range(spec.n_classes), spec.classes, rotation=90, fontsize=7)
+        ax.set(ylabel='mean probability', title=f"{title}  reference: {reference}   estimate: {estimate}")
+        fig.tight_layout(); return fig
+
+# %% ../nbs/01_tasks.ipynb #a3cf53c1
+def _chord_why(label: str) -> str: return f"chord with no majmin reading ({label.split(':')[-1].split('/')[0] if ':' in label else label})"
+def _function_why(label: str) -> str: return f"no function for {re.sub(r'[^a-z_ -]', '', label.lower()).strip()!r}"
+def _key_why(label: str) -> str: return f"key {label.split()[-1] if label.strip().upper() != 'X' else 'X'!r}: no major/minor reading"
+
+TASKS = {
+    'downbeat': TaskSpec('downbeat', DOWNBEAT_CLASSES, hop=160, time_pool=2, chunk_frames=300,
+                         metric='downbeat F-measure (70 ms)', transposable=False, form=Beats(), score=downbeat_f,
+                         suffix='.beats', jams=('beat',), late_mask='time', merged=(1, 2)),
+    'chord': TaskSpec('chord', CHORD_CLASSES, hop=500, time_pool=4, chunk_frames=96,
+                      metric='majmin weighted accuracy', transposable=True, form=Segments(chord_class, _chord_why), score=chord_majmin,
+                      suffix='.chords.lab', jams=('chord', 'chord_harte')),
+    'key': TaskSpec('key', KEY_CLASSES, hop=320, time_pool=100, chunk_frames=10,
+                    metric='weighted key score', transposable=True, form=Label(key_class, _key_why, noun='key', jams_sep=':'),
+                    score=key_weighted, suffix='.key', jams=('key_mode',)),
+    'structure': TaskSpec('structure', STRUCTURE_CLASSES, hop=512, time_pool=6, chunk_frames=128,
+                          metric='boundary HR.5F', transposable=False, form=Segments(function_class, _function_why, boundary=True),
+                          score=structure_hr05, suffix='.sections.lab',
+                          jams=('segment_open', 'segment_salami_function', 'segment_salami_upper', 'multi_segment')),
+}
+
+class UnknownTask(KeyError, ValueError):
+    "A task name that is not a key of `TASKS`: a `KeyError` to a lookup, a `ValueError` to a config check (both catch it)."
+    def __str__(self): return self.args[0]
+
+def task_spec(name: str) -> TaskSpec:
+    "The `TaskSpec` called `name`; every module asks here, so an unknown name gets one error, `UnknownTask`, with one message."
+    if name not in TASKS: raise UnknownTask(f"unknown task {name!r}; expected one of {list(TASKS)}")
+    return TASKS[name]
 
 # %% ../nbs/01_tasks.ipynb #62a1b663
 def _classes(y) -> np.ndarray:
@@ -229,15 +451,18 @@ def decode_key(y, spec: TaskSpec = TASKS['key']) -> str:
     y = y[y != IGNORE]
     return spec.classes[int(np.bincount(y, minlength=spec.n_classes).argmax())] if len(y) else 'none'
 
-def encode_structure(segments, n_frames: int, spec: TaskSpec = TASKS['structure']) -> tuple[np.ndarray, np.ndarray]:
-    "Per-frame function classes and 0/1 boundary targets from `(start, end, label)` segments."
-    functions = encode_segments(segments, n_frames, spec, function_class)
+def encode_boundaries(segments, n_frames: int, spec: TaskSpec = TASKS['structure']) -> np.ndarray:
+    "0/1 boundary targets: the frames that hold a segment start or end strictly inside the annotation's span."
     boundary = np.zeros(n_frames, dtype=np.float32)
     times = np.unique([t for s, e, _ in segments for t in (s, e)])
     times = times[(times > max(times.min(), 0)) & (times < times.max())] if len(times) else times
     idx = spec.frame_of(times)
     boundary[idx[idx < n_frames]] = 1
-    return functions, boundary
+    return boundary
+
+def encode_structure(segments, n_frames: int, spec: TaskSpec = TASKS['structure']) -> tuple[np.ndarray, np.ndarray]:
+    "Per-frame function classes and 0/1 boundary targets from `(start, end, label)` segments."
+    return encode_segments(segments, n_frames, spec, function_class), encode_boundaries(segments, n_frames, spec)
 
 def decode_structure(functions, boundary, spec: TaskSpec = TASKS['structure'], threshold: float = 0.5,
                      duration: float | None = None) -> list[tuple[float, float, str]]:
@@ -284,22 +509,8 @@ def decode_structure_probs(probs: np.ndarray, threshold: float = 0.5, duration: 
     return decode_structure(probs[:, :n], probs[:, n], threshold=threshold, duration=duration)
 
 def decode(probs: np.ndarray, task: str, duration: float | None = None):
-    "The annotation of `task` decoded from frame probabilities (as `mirrepro.annotations` readers return)."
-    spec = task_spec(task)
-    if spec.annotation == 'beats': return decode_downbeat(probs, spec.fps)
-    if spec.annotation == 'key': return decode_key(probs, spec)
-    if spec.boundary: return decode_structure_probs(probs, duration=duration)
-    return decode_chord(probs)
-
-# %% ../nbs/01_tasks.ipynb #b1e0c7a3
-def _encode_downbeat(annotation, n_frames: int, spec: TaskSpec):
-    times, positions = annotation
-    if positions is None: positions = np.zeros(len(times))      # beats only (SMC, Simac): every beat a `beat`; see `TaskSpec.partial`
-    return encode_beats(times, positions, n_frames, spec), None
-
-_ENCODE = {'downbeat': _encode_downbeat, 'chord': lambda a, n, spec: (encode_chords(a, n, spec), None),
-           'key': lambda a, n, spec: (encode_key(a, n, spec), None), 'structure': encode_structure}
-_CHECK = {'chord': chord_class, 'key': key_class}
+    "The annotation of `task` decoded from frame probabilities (as `mirrepro.annotations` readers return): its form's decoder."
+    return task_spec(task).decode(probs, duration)
 
 # %% ../nbs/01_tasks.ipynb #c278645f
 @dataclass
@@ -313,29 +524,8 @@ def _reason(audit: LabelAudit, why: str, n: int = 1):
     audit.masked += n; audit.reasons[why] = audit.reasons.get(why, 0) + n
 
 def audit_labels(spec: TaskSpec, annotation, scored: bool = False) -> LabelAudit:
-    "Labels of `annotation` that `spec` keeps and masks (with reasons), and why the song is skipped (`scored`: it is a validation/test song)."
-    a = LabelAudit()
-    if spec.annotation == 'beats':
-        times, positions = annotation
-        a.kept = len(times)
-        if spec.partial(annotation):
-            _reason(a, 'beats without bar positions: downbeat masked', len(times))
-            if scored: a.skip = 'no bar positions: the downbeat F-measure cannot score it'
-        return a
-    if spec.annotation == 'key':
-        if key_class(annotation) is None:
-            _reason(a, f"key {annotation.split()[-1] if annotation.strip().upper() != 'X' else 'X'!r}: no major/minor reading")
-            a.skip = f"key {annotation!r} has no major/minor reading"
-        else: a.kept = 1
-        return a
-    to_class = chord_class if spec.name == 'chord' else function_class
-    for s, e, label in annotation:
-        if to_class(label) is not None: a.kept += 1
-        elif spec.name == 'chord': _reason(a, f"chord with no majmin reading ({label.split(':')[-1].split('/')[0] if ':' in label else label})")
-        else: _reason(a, f"no function for {re.sub(r'[^a-z_ -]', '', label.lower()).strip()!r}")
-    if not a.kept and not spec.boundary: a.skip = f"none of its {a.masked} labels maps to a class"
-    if not annotation: a.skip = 'no labels'
-    return a
+    "Labels of `annotation` that `spec` keeps and masks (with reasons), and why the song is skipped (`scored`: it is a validation/test song): its form's audit."
+    return spec.form.audit(annotation, spec, scored)
 
 # %% ../nbs/01_tasks.ipynb #d85d2fb6
 @lru_cache(maxsize=64)

@@ -39,7 +39,7 @@ def labeled_targets(annotation, task: str, n_frames: int) -> tuple[np.ndarray, n
     t = np.zeros((n_frames, spec.n_outputs), dtype=np.float32)
     t[np.flatnonzero(mask), y[mask]] = 1
     if spec.boundary: t[:, -1] = smear_boundaries(boundary)
-    if spec.annotation == 'beats': t = widen_beats(t, mask)
+    if spec.form.events: t = widen_beats(t, mask)        # instants (beats): each also marks its neighbour frames
     return t, mask.astype(np.uint8) * (MERGED if spec.partial(annotation) else LABELLED)
 
 BEAT_WIDEN = (0.5, 1.0, 0.5)

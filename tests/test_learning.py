@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from mirrepro.annotations import read_manifest
-from mirrepro.evaluate import downbeat_f, key_weighted
+from mirrepro.tasks import downbeat_f, key_weighted
 from mirrepro.study import load_profile
 from mirrepro.runs import train_config
 from mirrepro.synth import CorpusConfig, build_corpus
