@@ -79,8 +79,10 @@ def figure2(df, path=None):
     models = df[df['round'] > 0]
     sizes = sorted(models[models['round'] > 1]['size'].unique())
     tasks = [t for t in TASKS if t in set(models.task)]
-    fig, axes = plt.subplots(1, len(tasks), figsize=(3.8 * len(tasks), 3.6), squeeze=False)
-    for ax, task in zip(axes[0], tasks):
+    cols = min(2, len(tasks)); rows = -(-len(tasks) // cols)      # two panels a row: the figure stays readable in a page's text column
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.4 * rows), squeeze=False)
+    for ax in axes.flat[len(tasks):]: ax.set_visible(False)
+    for ax, task in zip(axes.flat, tasks):
         t = models[models.task == task]
         for j, size in enumerate(sizes):
             runs = [r for r in [t[t['round'] == 1]] + [t[(t['size'] == size) & (t['round'] == k)] for k in (2, 3)] if len(r)]
