@@ -11,7 +11,7 @@ from .annotations import read_manifest
 
 # %% auto #0
 __all__ = ['PACKAGE', 'NUMERIC_PACKAGES', 'package_dir', 'module_file', 'imports_of', 'closure', 'code_of', 'fingerprint',
-           'locked_versions', 'environment', 'file_hashes', 'data_fingerprint', 'folder_fingerprint']
+           'locked_versions', 'environment', 'file_hashes', 'file_hash', 'data_fingerprint', 'folder_fingerprint']
 
 # %% ../nbs/00a_provenance.ipynb #bc8a5b0a
 PACKAGE = 'mirrepro'
@@ -130,6 +130,10 @@ def file_hashes(paths) -> dict:
         tmp = cache_file.with_name(f'.{cache_file.name}.{os.getpid()}')
         tmp.write_text(json.dumps(cache)); os.replace(tmp, cache_file)
     return out
+
+def file_hash(path) -> str:
+    "SHA-256 of one file, through the same cache (a teacher checkpoint's identity: hashed once however many stages ask)."
+    return file_hashes([path])[str(Path(path))]
 
 def data_fingerprint(manifest) -> str | None:
     "SHA-256 of a manifest's bytes and of every file it names (None for no manifest)."

@@ -4,20 +4,20 @@
 
 # %% ../nbs/06_pseudolabel.ipynb #efaddb46
 from __future__ import annotations
-import argparse, hashlib, json, os, time
+import argparse, json, os, time
 from pathlib import Path
 import numpy as np
 import torch
 from .core import SR, atomic_output, plain
 from .audio import load_audio, AudioError
 from .annotations import read_manifest
-from .provenance import file_hashes
+from .provenance import file_hashes, file_hash
 from .tasks import TASKS
 from .model import MIRModel, load_checkpoint, frame_probs_many
 from . import distributed
 
 # %% auto #0
-__all__ = ['quantize', 'dequantize', 'SoftLabelStore', 'file_sha256', 'store_conflict', 'label_manifest', 'main']
+__all__ = ['quantize', 'dequantize', 'SoftLabelStore', 'store_conflict', 'label_manifest', 'main']
 
 # %% ../nbs/06_pseudolabel.ipynb #34acc332
 def quantize(p: np.ndarray, dtype: str = 'uint8') -> np.ndarray:
@@ -62,11 +62,7 @@ class SoftLabelStore:
 
 def _teacher_meta(checkpoint, model: MIRModel, extra: dict) -> dict:
     "The teacher's identity: checkpoint path and SHA-256, config and the checkpoint's extra data."
-    return dict(checkpoint=str(checkpoint), sha256=file_sha256(checkpoint), config=plain(model.cfg), extra=extra)
-
-def file_sha256(path) -> str:
-    "SHA-256 of a file's bytes (a teacher checkpoint's identity)."
-    with open(path, 'rb') as f: return hashlib.file_digest(f, 'sha256').hexdigest()
+    return dict(checkpoint=str(checkpoint), sha256=file_hash(checkpoint), config=plain(model.cfg), extra=extra)
 
 def store_conflict(out, teacher_sha256: str, task: str | None, dtype: str) -> str | None:
     """Why the soft-label store at `out` cannot take labels of this teacher, task (None: not compared) and

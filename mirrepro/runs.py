@@ -12,7 +12,8 @@ from .tasks import config_from
 from .model import MIRModel, n_params
 from .synth import CorpusConfig
 from .core import plain
-from .pseudolabel import label_manifest, SoftLabelStore, store_conflict, file_sha256
+from .pseudolabel import label_manifest, SoftLabelStore, store_conflict
+from .provenance import file_hash
 from .train import TrainConfig, train, run_settings, read_state
 
 # %% auto #0
@@ -65,7 +66,7 @@ def run_training(profile: dict, cfg, out, train_set, valid_set, unlabeled=None, 
 def run_labeling(profile: dict, checkpoint, pool, out):
     "Label the tracks of `pool` with `checkpoint` into the store `out` (in process, or sharded over torchrun ranks)."
     run, lab = profile['run'], profile['label']
-    _fresh_if_stale(out, store_conflict(out, file_sha256(checkpoint), None, lab['dtype']))      # label_manifest's rule
+    _fresh_if_stale(out, store_conflict(out, file_hash(checkpoint), None, lab['dtype']))      # label_manifest's rule
     if run.get('nproc', 1) == 1:
         return label_manifest(checkpoint, pool, out, shard_tracks=lab['shard_tracks'], dtype=lab['dtype'], device=run.get('device', 'cpu'),
                               batch_size=lab['batch_size'])
