@@ -12,6 +12,7 @@ from .annotations import write_manifest, write_annotation, SUFFIXES, AnnotationE
 from .model import CheckpointError
 from .inference import Predictor, to_jams
 from .manifests import AUDIO_SUFFIXES, HARMONIX, MIRDATA, manifest_from_patterns, manifest_from_mirdata, manifest_from_hooktheory
+from .realmusic import POOLS, DebianError, debian_pool
 
 # %% auto #0
 __all__ = ['main']
@@ -61,6 +62,10 @@ def _manifest_cmd(a) -> int:
             if getattr(a, t): pats[t] = getattr(a, t)
         if 'audio' not in pats: raise ValueError("give --audio GLOB (or --preset harmonix)")
         tracks, absent = manifest_from_patterns(a.root, split=a.split, allow_missing=a.allow_missing, **pats), []
+    elif a.source == 'debian':
+        packages = [p for name in a.packages for p in POOLS.get(name, (name,))]        # a role name stands for its packages
+        tracks, absent = debian_pool(packages, Path(a.out).parent / f"{Path(a.out).stem}_excerpts", a.cache, seconds=a.seconds,
+                                     max_per_package=a.max_per_package, split=a.split), []
     else:
         out_ann = Path(a.annotations) if a.annotations else Path(a.out).parent / f"{Path(a.out).stem}_annotations"
         if a.source == 'hooktheory':
@@ -71,7 +76,7 @@ def _manifest_cmd(a) -> int:
                                                    tasks=a.tasks)
     write_manifest(a.out, tracks)
     per_task = {t: sum(tr.has(t) for tr in tracks) for t in TASKS}
-    print(f"{a.out}: {len(tracks)} tracks (" + ', '.join(f"{t} {n}" for t, n in per_task.items() if n) + ")"
+    print(f"{a.out}: {len(tracks)} tracks (" + (', '.join(f"{t} {n}" for t, n in per_task.items() if n) or 'unlabeled') + ")"
           + (f"; {len(absent)} tracks of the index are not on disk" if absent else ''))
     return 0
 
@@ -109,11 +114,18 @@ def main(argv=None):
     h.add_argument('json', metavar='HOOKTHEORY_JSON'); h.add_argument('--audio-dir', required=True, metavar='DIR')
     h.add_argument('--hooktheory-split', nargs='+', default=['TRAIN'], choices=['TRAIN', 'VALID', 'TEST'], help="the dataset's splits to take (default: TRAIN)")
     h.add_argument('--annotations', metavar='DIR', help="where converted annotations go")
-    for q in (f, g, h):
-        q.add_argument('--split', default='train', help="split written into the manifest (default: train)")
+    deb = msub.add_parser('debian', help="real recordings from Debian's music packages (apt-get download), for unlabeled pools",
+                        description="One excerpt per recording of each package (a name, a .deb file, or one of "
+                                    f"{', '.join(POOLS)} for the study's packages), with its package, licence and checksum.")
+    deb.add_argument('packages', nargs='+', metavar='PACKAGE'); deb.add_argument('--cache', default='data/debian', metavar='DIR', help="where .deb files are kept (default: data/debian)")
+    deb.add_argument('--seconds', type=float, default=30.0, help="excerpt length (default: 30)")
+    deb.add_argument('--max-per-package', type=int, metavar='N', help="at most N recordings of each package")
+    for q in (f, g, h, deb):
+        default = 'unlabeled' if q is deb else 'train'
+        q.add_argument('--split', default=default, help=f"split written into the manifest (default: {default})")
         q.add_argument('--out', required=True, metavar='FILE.jsonl')
     a = ap.parse_args(argv)
     try: code = _predict_cmd(a) if a.command == 'predict' else _manifest_cmd(a)
-    except (ValueError, OSError, ManifestError, AnnotationError, CheckpointError, LabelError) as e:
+    except (ValueError, OSError, ManifestError, AnnotationError, CheckpointError, LabelError, DebianError) as e:
         print(f"mirrepro {a.command}: error: {e}", file=sys.stderr); code = 2
     sys.exit(code)

@@ -15,6 +15,7 @@ LAYERS = [
     ('tasks',),                                    # classes, encoders, decoders, label checks (no torch)
     ('annotations', 'audio'),                      # reading and writing labels and manifests; reading audio
     ('provenance', 'manifests', 'report', 'plots', 'augment', 'references', 'synth', 'study'),
+    ('realmusic',),                                # real recordings from Debian's packages, for the pools
     ('model', 'mert'),                             # the networks and their checkpoints
     ('evaluate', 'inference'),                     # scoring and predicting with a model
     ('pseudolabel',),                              # soft labels of a teacher
