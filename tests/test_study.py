@@ -288,6 +288,14 @@ def _unread_keys(params: dict) -> list[str]:
     return unread
 
 
+def test_the_reference_stages_are_the_systems_that_exist():
+    "params.yaml's madmom_tasks and baseline_tasks (DVC's matrices cannot ask Python) are the study's tasks that have such a system."
+    from mirrepro.references import MADMOM_TASKS, BASELINE_TASKS
+    params = yaml.safe_load((ROOT / 'params.yaml').read_text())
+    assert params['madmom_tasks'] == [t for t in params['tasks'] if t in MADMOM_TASKS]
+    assert params['baseline_tasks'] == [t for t in params['tasks'] if t in BASELINE_TASKS]
+
+
 def test_every_key_of_params_yaml_is_read():
     "Every key of params.yaml is read by some code (_unread_keys); one that nothing reads (as `label.batch_size` was) fails."
     import copy
