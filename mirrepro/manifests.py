@@ -105,7 +105,7 @@ def _billboard_key(salami_chords) -> str:
     if not any(dur.values()): return f"{PITCHES[root]} other"          # no tonic triad: no mode to read (masked)
     return f"{PITCHES[root]} {'minor' if dur[12] > dur[0] else 'major'}"
 
-def _convert(task: str, value):
+def _convert(value):
     "A mirdata annotation in our annotation form, told apart by its type: BeatData, a key (KeyData or a string), or intervals."
     if hasattr(value, 'times') and hasattr(value, 'positions'):      # mirdata BeatData
         pos = None if value.positions is None else np.asarray(value.positions).astype(int)
@@ -145,7 +145,7 @@ def manifest_from_mirdata(name: str, data_home, out, split: str = 'train', versi
                 how = f"mirdata's {name}.{parser}" if isinstance(parser, str) else f"the {name} {task} reader"
                 raise AnnotationError(path, None, f"{how} could not read it ({e.__class__.__name__}: {e})") from None
             if value is None: continue
-            try: converted = _convert(task, value)
+            try: converted = _convert(value)
             except LabelError as e: raise AnnotationError(path, None, str(e)) from None
             safe = str(tid).replace('/', '_')
             ann[task] = write_annotation(out / name / f'{safe}{TASKS[task].suffix}', task, converted)

