@@ -40,7 +40,7 @@ PY=$(command -v python3.11 || command -v python3)
 # set (as on our machines) Python then compiles torch, scipy and pandas from source in every process: each of the
 # study's ~60 notebook kernels spent about 40 s importing instead of about 15 s.
 stamp=.venv/.mirrepro-installed
-want=$( (cat requirements.txt setup.py settings.ini; echo bytecode) | sha256sum | cut -d' ' -f1)
+want=$( (cat requirements.txt setup.py settings.ini; echo bytecode; echo numba-caches) | sha256sum | cut -d' ' -f1)
 # (the stamp alone is not enough: a `uv pip sync` by hand removes mirrepro, which the lock does not list)
 installed() { (cd / && "$OLDPWD/.venv/bin/python" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("mirrepro") is None)'); }
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || ! installed; then
@@ -52,5 +52,18 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || ! installed; then
   fi
   .venv/bin/uv pip sync -q --python .venv/bin/python --require-hashes --compile-bytecode requirements.txt
   .venv/bin/uv pip install -q --python .venv/bin/python --no-deps -e .
+  # librosa compiles its numba gufuncs as it is imported and caches them beside its sources (cache=True). Two processes
+  # that first import it at once (two test workers, two notebook kernels) can leave a gufunc's two cache files from
+  # different compilations, and every later process that calls that gufunc dies of a segmentation fault
+  # (numba/numba#10128): CI lost two notebook kernels to it. The caches are written here, once, before anything runs in
+  # parallel; ones a race may have left are removed first.
+  find .venv/lib/python3*/site-packages/librosa -name '*.nb[ic]' -delete
+  .venv/bin/python - <<'PY'         # every librosa module that defines a gufunc (0.11: util.utils, beat, core.audio)
+import importlib, pathlib, librosa
+root = pathlib.Path(librosa.__file__).parent
+for f in sorted(root.rglob('*.py')):
+    if 'guvectorize' in f.read_text() and f.stem != '__init__':
+        importlib.import_module('.'.join(('librosa',) + f.relative_to(root).with_suffix('').parts))
+PY
   echo "$want" > "$stamp"
 fi
