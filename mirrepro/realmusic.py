@@ -5,16 +5,19 @@
 # %% ../nbs/09c_realmusic.ipynb #0cfda950
 from __future__ import annotations
 import json, os, re, shutil, subprocess, zipfile
+from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path
 import soundfile as sf
-from .core import SR, atomic_write_text
+from .core import SR, atomic_output, atomic_write_text
 from .audio import resample, write_audio, AudioCorrupt
 from .annotations import Track
 from .manifests import AUDIO_SUFFIXES
 from .provenance import file_hashes
 
 # %% auto #0
-__all__ = ['POOLS', 'ARCHIVES', 'DebianError', 'fetch', 'licence', 'music_files', 'excerpt', 'debian_pool']
+__all__ = ['POOLS', 'ARCHIVES', 'DebianError', 'fetch', 'licence', 'music_files', 'example_deb', 'excerpt', 'debian_pool',
+           'PoolsConfig', 'study_pools']
 
 # %% ../nbs/09c_realmusic.ipynb #b23f5591
 POOLS = {   # the only Debian packages the study reads: free-licence game and soundtrack music, by role; each package in one role
@@ -56,13 +59,24 @@ def fetch(package, cache) -> Path:
     if not found: raise DebianError(f"{package}: apt-get download wrote no .deb into {cache}")
     return found[-1]
 
-def licence(root, package: str) -> str:
-    "The licence(s) its Debian copyright file names: DEP-5 `License:` fields, else the first line that names a known licence."
+def licence(root, package: str, source: str | None = None) -> str:
+    """The licence of a package's music (or of its file `source`, a path in the unpacked tree) as its Debian copyright
+    file states it. A machine-readable (DEP-5) file: the `License:` of the last paragraph whose `Files:` match `source`
+    (its path inside a zip as the zip's own), else of the paragraphs whose `Files:` name music, else of `Files: *`, else
+    every one; another file: the first phrase that names a known licence (or a Creative Commons legal code's elements)."""
     f = Path(root) / 'usr/share/doc' / package / 'copyright'
     if not f.exists(): return 'unknown (no copyright file)'
     text = f.read_text(errors='replace')
-    fields = list(dict.fromkeys(m.strip() for m in re.findall(r'^License:\s*(\S.*)$', text, re.M)))
-    if fields: return ', '.join(fields)
+    paragraphs = [dict(files=(m := re.search(r'^Files:[ \t]*((?:.*\n?)(?:[ \t]+.*\n?)*)', par, re.M)) and m.group(1),
+                       licence=re.search(r'^License:[ \t]*(\S.*)$', par, re.M)) for par in re.split(r'\n\s*\n', text)]
+    paragraphs = [(par['files'].split(), par['licence'].group(1).strip()) for par in paragraphs if par['files'] and par['licence']]
+    if source:
+        path = '/' + re.sub(r'[^/]+\.(?:zip|pk3)\.d/', '', str(source))
+        if own := [lic for files, lic in paragraphs if any(fnmatch(path, '*/' + pat.lstrip('./')) for pat in files if pat != '*')]:
+            return own[-1]
+    music = [lic for files, lic in paragraphs if any('music' in pat.lower() for pat in files)]
+    fields = music or [lic for files, lic in paragraphs if files == ['*']] or [lic for _, lic in paragraphs]
+    if fields: return ', '.join(dict.fromkeys(fields))
     if elements := re.search(r'License Elements[^:]*:\s*([A-Za-z, -]+)\.', text):      # a Creative Commons legal code, unnamed
         short = {'Attribution': 'BY', 'NonCommercial': 'NC', 'ShareAlike': 'SA', 'NoDerivatives': 'ND', 'NoDerivs': 'ND'}
         parts = [short[e.strip()] for e in elements.group(1).split(',') if e.strip() in short]
@@ -88,6 +102,30 @@ def music_files(deb, out) -> tuple[dict, list[Path]]:
     files = sorted(p for p in root.rglob('*') if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
     return control, files
 
+# %% ../nbs/09c_realmusic.ipynb #060c6ffe
+def example_deb(name: str, where, seconds: float = 40.0) -> Path:
+    """A small Debian package of music, built with `dpkg-deb --build` under `where`, for examples and tests: a
+    `seconds`-long song in Ogg Vorbis, a 3-second jingle, and a 20-second theme inside a `.pk3` zip, under CC-BY-SA-3.0."""
+    import numpy as np
+    def tone(s, sr, f):
+        t = np.arange(int(s * sr)) / sr
+        return 0.3 * np.sin(2 * np.pi * f * t) * (1 + 0.5 * np.sin(2 * np.pi * 0.5 * t)) / 1.5
+    where = Path(where); pkg = where / name
+    shutil.rmtree(pkg, ignore_errors=True); (pkg / 'DEBIAN').mkdir(parents=True)
+    (pkg / 'DEBIAN/control').write_text(f"Package: {name}\nVersion: 1.0-1\nArchitecture: all\n"
+                                        "Maintainer: nobody <nobody@example.org>\nDescription: music for a test\n")
+    music = pkg / 'usr/share/games/test/music'; music.mkdir(parents=True)
+    write_audio(music / 'song one.ogg', tone(seconds, 44100, 220.0), 44100)
+    write_audio(music / 'jingle.wav', tone(3, 44100, 220.0), 44100)
+    write_audio(where / f'{name}-theme.wav', tone(20, 22050, 330.0), 22050)
+    with zipfile.ZipFile(pkg / 'usr/share/games/test/0music.pk3', 'w') as z: z.write(where / f'{name}-theme.wav', 'music/theme.wav')
+    doc = pkg / f'usr/share/doc/{name}'; doc.mkdir(parents=True)
+    (doc / 'copyright').write_text("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n"
+                                   "Files: *\nCopyright: 2020 Somebody\nLicense: CC-BY-SA-3.0\n")
+    _run(['dpkg-deb', '--root-owner-group', '--build', str(pkg), str(where / f'{name}.deb')], what=name)
+    shutil.rmtree(pkg); (where / f'{name}-theme.wav').unlink()
+    return where / f'{name}.deb'
+
 # %% ../nbs/09c_realmusic.ipynb #20447338
 def excerpt(path, out, seconds: float = 30.0, at: float = 1 / 3, sr: int = SR, min_seconds: float = 10.0) -> float | None:
     """Write `seconds` of `path`, mono at `sr`, starting `at` of the way into the recording (past most intros),
@@ -105,30 +143,67 @@ def excerpt(path, out, seconds: float = 30.0, at: float = 1 / 3, sr: int = SR, m
     return len(x) / sr
 
 def debian_pool(packages, out, cache, seconds: float = 30.0, max_per_package: int | None = None, split: str = 'unlabeled',
-                progress: bool = True) -> list[Track]:
-    """Tracks of real recordings from Debian `packages` (names or `.deb` paths): one excerpt of each recording,
-    written under `out/audio/`, each with its package, version, licence, source file and that file's SHA-256 in `meta`.
-    Excerpts already on disk are kept (an interrupted run resumes)."""
+                sr: int = SR, progress: bool = True) -> list[Track]:
+    """Tracks of real recordings from Debian `packages` (names or `.deb` paths): one excerpt of each recording, under
+    `out/audio/`, each with its package (also as `dataset`), version, licence, source file and that file's SHA-256 in `meta`.
+    `cache` keeps the `.deb` files, their unpacked trees and the excerpts (by package version, rate and length): a
+    rerun, or a study stage that DVC emptied before it reran, copies them instead of decoding again, and an
+    interrupted run resumes."""
     from tqdm import tqdm
-    out = Path(out); tracks = []
+    out, cache = Path(out), Path(cache); tracks = []
     for package in packages:
-        control, files = music_files(fetch(package, cache), out / 'unpacked')
+        control, files = music_files(fetch(package, cache), cache / 'unpacked')
         name = control['package']
         if not files: raise DebianError(f"{name}: no audio file in the package")
         kept, base = 0, Path(os.path.commonpath([f.parent for f in files]))      # ids: the path below the package's music folder
         hashes = file_hashes(files)                                               # one pass through the hash cache
+        made = cache / 'excerpts' / f"{name}_{control['version']}" / f'{sr}hz-{seconds:g}s'
         for f in tqdm(files, desc=name, unit='file', disable=not progress):
             if max_per_package and kept >= max_per_package: break
-            rel = f.relative_to(out / 'unpacked' / name)
             tid = f"{name}/{f.relative_to(base).with_suffix('')}".replace(' ', '_')
-            audio = out / 'audio' / f"{tid.replace('/', '__')}.flac"
-            done = audio.with_suffix('.json')
+            stem = tid.replace('/', '__').replace(':', '_')
+            done = made / f'{stem}.json'
             if done.exists(): meta = json.loads(done.read_text())
             else:
-                length = excerpt(f, audio, seconds)
-                meta = None if length is None else dict(package=name, version=control['version'], licence=control['licence'],
-                                                        source=str(rel), sha256=hashes[str(f)], excerpt_seconds=length)
+                length = excerpt(f, made / f'{stem}.flac', seconds, sr=sr)
+                rel = str(f.relative_to(cache / 'unpacked' / name))
+                meta = None if length is None else dict(dataset=name, package=name, version=control['version'],
+                                                        licence=licence(cache / 'unpacked' / name, name, rel), source=rel,
+                                                        sha256=hashes[str(f)], excerpt_seconds=length)
                 atomic_write_text(done, json.dumps(meta))
             if meta is None: continue
+            audio = out / 'audio' / f'{stem}.flac'
+            if not audio.exists():
+                with atomic_output(audio) as tmp: shutil.copyfile(made / f'{stem}.flac', tmp)
             tracks.append(Track(tid, audio, meta['excerpt_seconds'], split, {}, meta)); kept += 1
     return tracks
+
+# %% ../nbs/09c_realmusic.ipynb #510794e5
+@dataclass
+class PoolsConfig:
+    "A profile's `data.pools` (params.yaml): where the study's unlabeled pools A and B come from."
+    source: str = 'corpus'            # corpus: the corpus's own pools (synthetic songs, or the paper profile's manifests); debian
+    packages: dict | None = None      # debian: {pool_a: [...], pool_b: [...]}, package names or .deb paths; None: POOLS
+    seconds: float = 30.0             # one excerpt of each recording, this long
+    max_per_package: int | None = None
+    cache: str = 'data/debian'        # .deb files, unpacked trees and excerpts, kept across reruns (relative to params.yaml)
+
+    def __post_init__(self):
+        if self.source not in ('corpus', 'debian'): raise ValueError(f"pools.source must be corpus or debian, got {self.source!r}")
+        if self.packages is not None and (bad := sorted(set(self.packages) - {'pool_a', 'pool_b'})):
+            raise ValueError(f"pools.packages: unknown pool(s) {bad}; expected pool_a and pool_b")
+        if self.seconds <= 0: raise ValueError(f"pools.seconds must be > 0, got {self.seconds}")
+
+def study_pools(cfg: PoolsConfig, out, root='.', sr: int = SR, progress: bool = True) -> dict[str, list[Track]]:
+    """Pools A and B of real recordings (`cfg.source == 'debian'`), their excerpts under `out/pool_a` and `out/pool_b`;
+    `.deb` paths and the cache are relative to `root` (params.yaml's folder)."""
+    root = Path(root)
+    packages = cfg.packages or {k: POOLS[k] for k in ('pool_a', 'pool_b')}
+    where = lambda p: str(root / p) if str(p).endswith('.deb') else p
+    try:
+        return {k: debian_pool([where(p) for p in packages.get(k, ())], Path(out) / k, root / cfg.cache, cfg.seconds,
+                               cfg.max_per_package, sr=sr, progress=progress) for k in ('pool_a', 'pool_b')}
+    except DebianError as e:
+        raise DebianError(f"{e}\nThe study's pools A and B are real recordings from Debian's archive. To run it on synthetic "
+                          "pools instead, set `data.pools.source: corpus` in the profile of params.yaml (or run "
+                          "`dvc exp run -S <profile>.data.pools.source=corpus`)") from None
