@@ -190,6 +190,36 @@ def test_paper_profile_assembles_real_dataset_manifests(tmp_path):
     assert r.returncode != 0 and 'gone.flac does not exist' in r.stdout + r.stderr
 
 
+def test_the_corpus_takes_real_pools_from_debian_packages(tmp_path):
+    """With `data.pools.source: debian` the corpus stage makes pools A and B of excerpts of real recordings (here two small
+    packages built with dpkg-deb, as .deb paths relative to params.yaml): no synthetic pool songs, D2 = D1 + A and
+    D3 = D2 + B, each excerpt's package, licence and source checksum in pools.csv and Table 1, the cache outside the outputs."""
+    import csv
+    from mirrepro.annotations import read_manifest
+    from mirrepro.realmusic import example_deb
+    repo = repo_copy(tmp_path / 'repo')
+    for name in ('mirrepro-test-a', 'mirrepro-test-b'): example_deb(name, repo / 'debs', seconds=30.0)
+    set_params(repo, lambda p: (p.update(profile='smoke'), p['smoke']['data'].update(pools=dict(
+        source='debian', seconds=12, cache='cache/debian', packages=dict(pool_a=['debs/mirrepro-test-a.deb'], pool_b=['debs/mirrepro-test-b.deb'])))))
+    r = run(['dvc', 'repro', 'corpus'], repo)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+    c = repo / 'outputs/smoke/corpus'
+    ids = lambda name: [t.track_id for t in read_manifest(c / 'manifests' / f'{name}.jsonl')]
+    a, b = ids('pool_a'), ids('pool_b')
+    assert a == ['mirrepro-test-a/0music.pk3.d/music/theme', 'mirrepro-test-a/music/song_one'] and len(b) == 2
+    for task in ('downbeat', 'key'):
+        assert ids(f'{task}_D2') == ids(f'{task}_D1') + a and ids(f'{task}_D3') == ids(f'{task}_D2') + b
+        assert all(t.duration == 12.0 for t in read_manifest(c / 'manifests' / f'{task}_D3.jsonl')[-4:])
+    assert not list((c / 'audio').glob('pool_*'))                      # no synthetic pool songs were made
+    rows = list(csv.DictReader((c / 'pools.csv').open()))
+    assert {(r['pool'], r['package'], r['licence']) for r in rows} == {('pool_a', 'mirrepro-test-a', 'CC-BY-SA-3.0'),
+                                                                       ('pool_b', 'mirrepro-test-b', 'CC-BY-SA-3.0')}
+    assert all(len(r['sha256']) == 64 for r in rows)
+    t1 = {(r['dataset'], r['split']): r['tracks'] for r in csv.DictReader((c / 'table1.csv').open()) if r['task'] == '(unlabeled)'}
+    assert t1 == {('mirrepro-test-a', 'pool_a'): '2', ('mirrepro-test-b', 'pool_b'): '2'}
+    assert list((repo / 'cache/debian/excerpts').rglob('*.flac')) and not (c / 'pools/pool_a/unpacked').exists()
+
+
 @pytest.mark.slow
 def test_an_interrupted_repro_resumes_the_run_it_was_in(tmp_path):
     "SIGKILL `dvc repro` inside a training stage; the next `dvc repro` continues that run from its last epoch."
@@ -251,12 +281,14 @@ def _leaves(d, path=()):
 
 def _unread_keys(params: dict) -> list[str]:
     """The keys of `params` (params.yaml's form) that no code reads: a training setting must be a TrainConfig field that
-    mirrepro/train.py reads as an attribute, a corpus setting a CorpusConfig field that mirrepro/synth.py reads, the study's
+    mirrepro/train.py reads as an attribute, a corpus setting a CorpusConfig field that mirrepro/synth.py reads (a pools
+    setting a PoolsConfig field that mirrepro/realmusic.py reads), the study's
     axes are read by dvc.yaml's templating, and every other key must be named (as a string) by the study's code, that is
     the stage notebooks, mirrepro/study.py and mirrepro/runs.py."""
     import ast, dataclasses
     from mirrepro.train import TrainConfig
     from mirrepro.synth import CorpusConfig
+    from mirrepro.realmusic import PoolsConfig
     from mirrepro.study import SHARED_KEYS
     attrs = lambda f: {n.attr for n in ast.walk(ast.parse((ROOT / f).read_text())) if isinstance(n, ast.Attribute)}
     sources = [(ROOT / f).read_text() for f in ('mirrepro/study.py', 'mirrepro/runs.py')]
@@ -264,8 +296,9 @@ def _unread_keys(params: dict) -> list[str]:
                 for nb in (ROOT / 'nbs/study').glob('*.ipynb')]
     strings = {n.value for s in sources for n in ast.walk(ast.parse(s.replace('\n%', '\n#'))) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
     dvc = (ROOT / 'dvc.yaml').read_text()
-    train_read, corpus_read = attrs('mirrepro/train.py'), attrs('mirrepro/synth.py')
+    train_read, corpus_read, pools_read = attrs('mirrepro/train.py'), attrs('mirrepro/synth.py'), attrs('mirrepro/realmusic.py')
     train_fields, corpus_fields = {f.name for f in dataclasses.fields(TrainConfig)}, {f.name for f in dataclasses.fields(CorpusConfig)}
+    pools_fields = {f.name for f in dataclasses.fields(PoolsConfig)}
     unread = []
     for top, value in params.items():
         if top in SHARED_KEYS:
@@ -280,6 +313,8 @@ def _unread_keys(params: dict) -> list[str]:
                 ok = key in train_fields and key in train_read and key not in ('task', 'round')
             elif path[:2] == ('data', 'corpus'):
                 ok = key in corpus_fields and key in corpus_read
+            elif path[:2] == ('data', 'pools'):
+                ok = key in pools_fields and key in pools_read
             elif path[:2] == ('data', 'labeled'):        # {task: {split: entries}}: tasks and splits are read by name, entries below
                 ok = path[3] in ('train', 'valid', 'test') and path[2] in params['tasks']
             else:
@@ -305,8 +340,10 @@ def test_every_key_of_params_yaml_is_read():
     bad = copy.deepcopy(params)
     bad['cpu']['train']['common']['label_smoothing'] = 0.1
     bad['cpu']['data']['corpus']['reverb'] = 0.3
+    bad['cpu']['data']['pools']['mirror'] = 'ftp.debian.org'
     bad['cpu']['label']['frobnicate'] = 1
-    assert sorted(_unread_keys(bad)) == ['cpu.data.corpus.reverb', 'cpu.label.frobnicate', 'cpu.train.common.label_smoothing']
+    assert sorted(_unread_keys(bad)) == ['cpu.data.corpus.reverb', 'cpu.data.pools.mirror', 'cpu.label.frobnicate',
+                                         'cpu.train.common.label_smoothing']
 
 
 def _status(repo) -> set:
