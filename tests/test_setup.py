@@ -96,7 +96,10 @@ def test_the_wheel_and_the_sdist_install_in_a_clean_venv_without_the_extras(tmp_
         venv = tmp_path / f'venv-{name.rsplit(".", 1)[-1]}'
         r = subprocess.run(uv + ['venv', '-q', str(venv), '--python', sys.executable], capture_output=True, text=True)
         assert r.returncode == 0, r.stderr[-2000:]
-        r = subprocess.run(uv + ['pip', 'install', '--offline', '-q', '--python', str(venv / 'bin/python'), '-c', str(root / 'requirements.txt'),
+        # not --offline: `make test`'s `uv pip sync` installs from the lock without resolving, so uv's cache holds the wheels
+        # but not always their metadata, which resolving needs (torch's was absent on one fresh machine: "needs to be
+        # downloaded from a registry"); uv fetches just that, and takes the wheels from its cache
+        r = subprocess.run(uv + ['pip', 'install', '-q', '--python', str(venv / 'bin/python'), '-c', str(root / 'requirements.txt'),
                                  str(tmp_path / 'dist' / name)], capture_output=True, text=True)
         assert r.returncode == 0, (name, r.stderr[-3000:])
         r = subprocess.run([str(venv / 'bin/python'), '-c', check], capture_output=True, text=True, cwd=tmp_path)
