@@ -17,7 +17,7 @@ from .provenance import file_hashes
 
 # %% auto #0
 __all__ = ['POOLS', 'ARCHIVES', 'DebianError', 'fetch', 'licence', 'music_files', 'example_deb', 'excerpt', 'debian_pool',
-           'PoolsConfig', 'study_pools']
+           'PoolsConfig', 'study_pools', 'spread', 'held_out_set']
 
 # %% ../nbs/09c_realmusic.ipynb #b23f5591
 POOLS = {   # the only Debian packages the study reads: free-licence game and soundtrack music, by role; each package in one role
@@ -86,7 +86,8 @@ def licence(root, package: str, source: str | None = None) -> str:
     return known.group(1).strip() if known else 'see its copyright file'
 
 def music_files(deb, out) -> tuple[dict, list[Path]]:
-    "Unpack `deb` under `out`; its control fields, and every audio file in it, zips (`.pk3`) opened, sorted."
+    """Unpack `deb` under `out`; its control fields, and its music: every audio file in it (zips such as `.pk3` opened),
+    or, where some lie in a folder named `music`, only those (a game's speech and sound effects are not music), sorted."""
     deb, out = Path(deb), Path(out)
     control = _control(deb)
     root = out / control['package']
@@ -100,12 +101,14 @@ def music_files(deb, out) -> tuple[dict, list[Path]]:
         (root / '.unpacked').touch()
     control['licence'] = licence(root, control['package'])
     files = sorted(p for p in root.rglob('*') if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
-    return control, files
+    music = [f for f in files if 'music' in (part.lower() for part in f.relative_to(root).parts[:-1])]
+    return control, music or files
 
-# %% ../nbs/09c_realmusic.ipynb #060c6ffe
+# %% ../nbs/09c_realmusic.ipynb #ca87af9a
 def example_deb(name: str, where, seconds: float = 40.0) -> Path:
     """A small Debian package of music, built with `dpkg-deb --build` under `where`, for examples and tests: a
-    `seconds`-long song in Ogg Vorbis, a 3-second jingle, and a 20-second theme inside a `.pk3` zip, under CC-BY-SA-3.0."""
+    `seconds`-long song in Ogg Vorbis, a 3-second jingle, and a 20-second theme inside a `.pk3` zip, under CC-BY-SA-3.0,
+    beside a 15-second sound effect outside the music folders."""
     import numpy as np
     def tone(s, sr, f):
         t = np.arange(int(s * sr)) / sr
@@ -117,6 +120,8 @@ def example_deb(name: str, where, seconds: float = 40.0) -> Path:
     music = pkg / 'usr/share/games/test/music'; music.mkdir(parents=True)
     write_audio(music / 'song one.ogg', tone(seconds, 44100, 220.0), 44100)
     write_audio(music / 'jingle.wav', tone(3, 44100, 220.0), 44100)
+    (pkg / 'usr/share/games/test/sounds').mkdir()
+    write_audio(pkg / 'usr/share/games/test/sounds/applause.wav', tone(15, 22050, 880.0), 22050)     # a long effect, not music
     write_audio(where / f'{name}-theme.wav', tone(20, 22050, 330.0), 22050)
     with zipfile.ZipFile(pkg / 'usr/share/games/test/0music.pk3', 'w') as z: z.write(where / f'{name}-theme.wav', 'music/theme.wav')
     doc = pkg / f'usr/share/doc/{name}'; doc.mkdir(parents=True)
@@ -178,7 +183,7 @@ def debian_pool(packages, out, cache, seconds: float = 30.0, max_per_package: in
             tracks.append(Track(tid, audio, meta['excerpt_seconds'], split, {}, meta)); kept += 1
     return tracks
 
-# %% ../nbs/09c_realmusic.ipynb #510794e5
+# %% ../nbs/09c_realmusic.ipynb #46bf8394
 @dataclass
 class PoolsConfig:
     "A profile's `data.pools` (params.yaml): where the study's unlabeled pools A and B come from."
@@ -187,23 +192,40 @@ class PoolsConfig:
     seconds: float = 30.0             # one excerpt of each recording, this long
     max_per_package: int | None = None
     cache: str = 'data/debian'        # .deb files, unpacked trees and excerpts, kept across reruns (relative to params.yaml)
+    held_out: str = 'none'            # the real-music set scored against madmom: debian (POOLS' held_out), corpus (its test songs), none
+    max_held_out: int | None = None   # at most this many tracks in it, spread evenly over what there is
 
     def __post_init__(self):
         if self.source not in ('corpus', 'debian'): raise ValueError(f"pools.source must be corpus or debian, got {self.source!r}")
-        if self.packages is not None and (bad := sorted(set(self.packages) - {'pool_a', 'pool_b'})):
-            raise ValueError(f"pools.packages: unknown pool(s) {bad}; expected pool_a and pool_b")
+        if self.held_out not in ('none', 'corpus', 'debian'):
+            raise ValueError(f"pools.held_out must be none, corpus or debian, got {self.held_out!r}")
+        if self.packages is not None and (bad := sorted(set(self.packages) - set(POOLS))):
+            raise ValueError(f"pools.packages: unknown pool(s) {bad}; expected some of {list(POOLS)}")
         if self.seconds <= 0: raise ValueError(f"pools.seconds must be > 0, got {self.seconds}")
 
 def study_pools(cfg: PoolsConfig, out, root='.', sr: int = SR, progress: bool = True) -> dict[str, list[Track]]:
     """Pools A and B of real recordings (`cfg.source == 'debian'`), their excerpts under `out/pool_a` and `out/pool_b`;
     `.deb` paths and the cache are relative to `root` (params.yaml's folder)."""
+    return {k: _packages_pool(cfg, k, Path(out) / k, root, sr, progress) for k in ('pool_a', 'pool_b')}
+
+def _packages_pool(cfg, role, out, root, sr, progress, split='unlabeled'):
     root = Path(root)
-    packages = cfg.packages or {k: POOLS[k] for k in ('pool_a', 'pool_b')}
+    packages = (cfg.packages or POOLS).get(role, ())
     where = lambda p: str(root / p) if str(p).endswith('.deb') else p
-    try:
-        return {k: debian_pool([where(p) for p in packages.get(k, ())], Path(out) / k, root / cfg.cache, cfg.seconds,
-                               cfg.max_per_package, sr=sr, progress=progress) for k in ('pool_a', 'pool_b')}
+    try: return debian_pool([where(p) for p in packages], out, root / cfg.cache, cfg.seconds, cfg.max_per_package,
+                            split=split, sr=sr, progress=progress)
     except DebianError as e:
-        raise DebianError(f"{e}\nThe study's pools A and B are real recordings from Debian's archive. To run it on synthetic "
-                          "pools instead, set `data.pools.source: corpus` in the profile of params.yaml (or run "
-                          "`dvc exp run -S <profile>.data.pools.source=corpus`)") from None
+        key = 'source' if role.startswith('pool') else 'held_out'
+        raise DebianError(f"{e}\nThe study's {role.replace('_', ' ')} is real recordings from Debian's archive. To run without "
+                          f"it, set `data.pools.{key}: corpus` in the profile of params.yaml (or run "
+                          f"`dvc exp run -S <profile>.data.pools.{key}=corpus`)") from None
+
+def spread(tracks: list, most: int | None) -> list:
+    "At most `most` of `tracks`, taken evenly over the list (over packages and folders, as they are sorted), in order."
+    if not most or len(tracks) <= most: return list(tracks)
+    return [tracks[i * len(tracks) // most] for i in range(most)]
+
+def held_out_set(cfg: PoolsConfig, out, root='.', sr: int = SR, progress: bool = True) -> list[Track]:
+    """The real-music set of `cfg.held_out == 'debian'`: excerpts of the packages of `POOLS['held_out']` (or
+    `cfg.packages['held_out']`), never in a pool, at most `cfg.max_held_out` of them, under `out`, as test tracks."""
+    return spread(_packages_pool(cfg, 'held_out', out, root, sr, progress, split='test'), cfg.max_held_out)

@@ -11,8 +11,8 @@ from .core import atomic_output
 from .tasks import TASKS
 
 # %% auto #0
-__all__ = ['PAPER_TABLE3', 'PAPER_MERT', 'PAPER_SOTA', 'REFERENCES', 'collect', 'bootstrap_mean', 'paired_bootstrap',
-           'comparisons', 'figure2', 'mert_weights', 'table3', 'timings']
+__all__ = ['PAPER_TABLE3', 'PAPER_MERT', 'PAPER_SOTA', 'REFERENCES', 'COLUMNS', 'collect', 'collect_real', 'bootstrap_mean',
+           'paired_bootstrap', 'comparisons', 'figure2', 'mert_weights', 'table3', 'timings']
 
 # %% ../nbs/11_report.ipynb #b0e1c006
 PAPER_TABLE3 = {  # Table 3 of the paper: its supervised teacher and its proposed (best) student, on its test sets
@@ -22,19 +22,41 @@ PAPER_MERT = {'downbeat': (0.736, 0.769), 'key': (0.664, 0.717), 'chord': (0.723
 PAPER_SOTA = {'downbeat': ('SpecTNT-TCN', 0.756), 'key': ('CNN (Korzeniowski)', 0.743), 'chord': ('JLCX1', 0.845), 'structure': ('MuSFA', 0.598)}
 REFERENCES = ('madmom', 'baseline', 'mert_p', 'mert_f')     # runs that are not models of the noisy-student chain
 
+COLUMNS = ('task', 'run', 'round', 'size', 'test', 'valid', 'params', 'metric', 'teacher', 'per_track', 'weights')
+
+def _round_size(run: str) -> tuple[int, str]:
+    return (0, run) if run in REFERENCES else (int(run[1]), run.split('-')[1] if '-' in run else 'teacher')
+
 def collect(metrics_dir):
-    "One row per (task, run) from the study's metrics files (timing and history files skipped)."
+    "One row per (task, run) from the study's metrics files (timing, history and real-music files skipped)."
     import pandas as pd
     rows = []
     for f in sorted(Path(metrics_dir).glob('*/*.json')):
-        if f.stem.endswith('-history') or f.parent.name == 'timing': continue
+        if f.stem.endswith('-history') or f.parent.name in ('timing', 'realmusic'): continue
         m = json.loads(f.read_text()); run = f.stem
         if m.get('skipped'): continue               # a MERT baseline switched off in this profile
-        rnd, size = (0, run) if run in REFERENCES else (int(run[1]), run.split('-')[1] if '-' in run else 'teacher')
+        rnd, size = _round_size(run)
         rows.append(dict(task=f.parent.name, run=run, round=rnd, size=size, test=m['test'], valid=m.get('best_valid', np.nan),
                          params=m.get('params', np.nan), metric=m['metric'], teacher=m.get('teacher'), per_track=m.get('per_track') or {},
                          weights=m.get('mert_weights')))
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+def collect_real(metrics_dir, df):
+    """One row per (task, run) on the real-music set (`metrics/realmusic/{task}.json`: agreement with madmom), in
+    `collect`'s columns: `test` is the mean agreement over recordings, while `valid` and `teacher` are the run's own
+    (from `df`, `collect`'s table), so that the best student is the one validation chose and a student meets its teacher."""
+    import pandas as pd
+    own = df.set_index(['task', 'run'])
+    rows = []
+    for f in sorted((Path(metrics_dir) / 'realmusic').glob('*.json')):
+        m = json.loads(f.read_text())
+        if m.get('skipped'): continue               # no real-music set in this profile
+        for run, r in m['runs'].items():
+            o = own.loc[(m['task'], run)] if (m['task'], run) in own.index else {}
+            rows.append(dict(task=m['task'], run=run, round=_round_size(run)[0], size=_round_size(run)[1], test=r['mean'],
+                             valid=o.get('valid', np.nan), params=o.get('params', np.nan), metric=m['metric'], teacher=o.get('teacher'),
+                             per_track=r['per_track'], weights=None))
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 # %% ../nbs/11_report.ipynb #b0e1c008
 def bootstrap_mean(values, n: int = 10_000, seed: int = 0, level: float = 0.95) -> tuple[float, float, float]:
@@ -73,8 +95,9 @@ def comparisons(df) -> 'pd.DataFrame':
     return pd.DataFrame(rows)
 
 # %% ../nbs/11_report.ipynb #b0e1c014
-def figure2(df, path=None):
-    "Test metric against round per task, one line per data size (round 1 shared), with 95 % intervals."
+def figure2(df, path=None, title: str = 'Test metric per round and unlabeled-data size (95 % bootstrap intervals over test songs)',
+            ylabel: str = ''):
+    "Test metric (the task's metric, then `ylabel`) against round per task, one line per data size (round 1 shared), with 95 % intervals."
     import matplotlib.pyplot as plt
     models = df[df['round'] > 0]
     sizes = sorted(models[models['round'] > 1]['size'].unique())
@@ -95,9 +118,9 @@ def figure2(df, path=None):
         for ref, style in (('madmom', '--'), ('baseline', ':')):
             r = df[(df.task == task) & (df.run == ref)]
             if len(r): ax.axhline(r.test.iloc[0], color='gray', ls=style, label='madmom' if ref == 'madmom' else 'trivial baseline')
-        ax.set(title=task, xticks=[1, 2, 3], ylabel=TASKS[task].metric, xlabel='round')
+        ax.set(title=task, xticks=[1, 2, 3], ylabel=TASKS[task].metric + ylabel, xlabel='round')
         ax.legend(fontsize=7)
-    fig.suptitle('Test metric per round and unlabeled-data size (95 % bootstrap intervals over test songs)', fontsize=10)
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     if path:
         with atomic_output(path) as tmp: fig.savefig(tmp, dpi=110, format=Path(path).suffix[1:])
@@ -114,8 +137,9 @@ def mert_weights(t) -> str:
     w = {x for x in t[t.run.isin(['mert_p', 'mert_f'])].weights if x}
     return ', '.join(sorted(w))
 
-def table3(df):
-    "Per task: our best student (by validation), our teacher, the trivial baseline, madmom, MERT-P/F, and the paper's numbers."
+def table3(df, real=None):
+    """Per task: our best student (by validation), our teacher, the trivial baseline, madmom, MERT-P/F, and the paper's
+    numbers; with `real` (`collect_real`'s table), the same teacher and student and the baseline on the real-music set."""
     import pandas as pd
     rows = []
     for task in [t for t in TASKS if t in set(df.task)]:
@@ -135,6 +159,14 @@ def table3(df):
                      'paper: MERT-P': PAPER_MERT[task][0], 'paper: MERT-F': PAPER_MERT[task][1],
                      'paper: state of the art': PAPER_SOTA[task][1], 'paper: SOTA system': PAPER_SOTA[task][0],
                      'paper: test set': PAPER_TABLE3[task]['test']})
+        if real is not None:
+            r = real[real.task == task].set_index('run')
+            on = lambda run: r.loc[run] if run in r.index else None
+            rt, rb, rbase = on('r1'), on(best.run) if best is not None else None, on('baseline')
+            rows[-1].update({'real: teacher': rt.test if rt is not None else np.nan, 'real: teacher [95 % CI]': _ci(rt) if rt is not None else '',
+                             'real: best student': rb.test if rb is not None else np.nan,
+                             'real: best student [95 % CI]': _ci(rb) if rb is not None else '',
+                             'real: trivial baseline': rbase.test if rbase is not None else np.nan})
     return pd.DataFrame(rows).set_index('task')
 
 # %% ../nbs/11_report.ipynb #b0e1c018

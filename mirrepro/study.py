@@ -15,8 +15,9 @@ from .audio import audio_info, audio_fingerprint, cache_file, fingerprint_ber
 
 # %% auto #0
 __all__ = ['PROFILE_KEYS', 'SHARED_KEYS', 'OUTPUTS', 'load_profile', 'output_dir', 'corpus_dir', 'manifest', 'model_dir',
-           'softlabel_dir', 'metrics_dir', 'metrics_file', 'reports_dir', 'write_metrics', 'write_timing',
-           'read_entries', 'paper_splits', 'audit_splits', 'unique_track_ids', 'same_recordings', 'hold_out_copies']
+           'softlabel_dir', 'metrics_dir', 'metrics_file', 'realset_dir', 'real_metrics_file', 'reports_dir',
+           'write_metrics', 'write_timing', 'read_entries', 'paper_splits', 'audit_splits', 'unique_track_ids',
+           'same_recordings', 'hold_out_copies']
 
 # %% ../nbs/10_study.ipynb #c86a576c
 PROFILE_KEYS = {'data', 'run', 'label', 'train', 'baselines'}
@@ -53,6 +54,12 @@ def model_dir(profile, task: str, run: str) -> Path: return output_dir(profile) 
 def softlabel_dir(profile, task: str, teacher: str) -> Path: return output_dir(profile) / 'softlabels' / task / teacher
 def metrics_dir(profile) -> Path: return output_dir(profile) / 'metrics'
 def metrics_file(profile, task: str, run: str) -> Path: return metrics_dir(profile) / task / f'{run}.json'
+def realset_dir(profile) -> Path:
+    "The real-music set: held-out recordings and madmom's labels of them (`nbs/study/realset.ipynb`)."
+    return output_dir(profile) / 'realset'
+def real_metrics_file(profile, task: str) -> Path:
+    "Every run's agreement with madmom on the real-music set, for `task` (`nbs/study/realmusic.ipynb`)."
+    return metrics_dir(profile) / 'realmusic' / f'{task}.json'
 def reports_dir(profile) -> Path: return output_dir(profile) / 'reports'
 
 # %% ../nbs/10_study.ipynb #d1e2f002

@@ -92,7 +92,7 @@ def study_title(stem):
     if kind == 'label': return f'{run}: soft labels'
     if kind == 'mert': return {'mert_p': 'MERT-P', 'mert_f': 'MERT-F'}.get(run, run)
     return {'corpus': 'Corpus', 'report': 'Report: Figure 2 and Table 3', 'madmom': "madmom's system",
-            'baseline': 'trivial baseline'}.get(kind, stem)
+            'baseline': 'trivial baseline', 'realset': 'Real-music set', 'realmusic': 'real music: agreement with madmom'}.get(kind, stem)
 
 
 def study_nav(pages):
@@ -100,9 +100,9 @@ def study_nav(pages):
     by_task, top = {}, []
     for p in pages:
         kind, _, rest = p.stem.partition('-')
-        if kind in ('train', 'label', 'madmom', 'baseline', 'mert'): by_task.setdefault(rest.partition('-')[0], []).append(p)
+        if kind in ('train', 'label', 'madmom', 'baseline', 'mert', 'realmusic'): by_task.setdefault(rest.partition('-')[0], []).append(p)
         else: top.append(p)
-    order = lambda p: ({'train': 0, 'label': 0, 'madmom': 1, 'baseline': 2, 'mert': 3}[p.stem.split('-')[0]],
+    order = lambda p: ({'train': 0, 'label': 0, 'madmom': 1, 'baseline': 2, 'mert': 3, 'realmusic': 4}[p.stem.split('-')[0]],
                        p.stem.partition('-')[2].partition('-')[2], p.stem.startswith('label'))
     nav = [{study_title(p.stem): f'study/{p.name}'} for p in top if p.stem != 'report']
     nav += [{task: [{study_title(p.stem): f'study/{p.name}'} for p in sorted(ps, key=order)]} for task, ps in sorted(by_task.items())]
@@ -140,8 +140,9 @@ def build(study: Path, out: Path, executed: Path | None = None):
     pages = sorted(study.glob('*.ipynb'))
     for p in pages: shutil.copy2(p, st / p.name)
     (st / 'index.md').write_text(f'# The study\n\nEvery stage of `dvc repro` as its notebook ran, {len(pages)} notebooks: the '
-                                 'corpus, per task the teacher, its soft labels and the students of rounds 2 and 3, the reference '
-                                 'systems, and the [report](report.ipynb) with Figure 2 and Table 3.\n')
+                                 'corpus, the real-music set, per task the teacher, its soft labels and the students of rounds 2 and 3, '
+                                 'the reference systems and every model on real music, and the [report](report.ipynb) with Figure 2 and '
+                                 'Table 3.\n')
 
     api = SRC / 'api'; api.mkdir()
     mods = public_modules()

@@ -6,7 +6,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-STAGES = 1 + 4 + 4 * 4 + 4 * 6 + 3 + 3 + 4 * 2 + 1      # corpus, teachers, labelings, students, madmom, baselines, MERT-P/F, report
+STAGES = 1 + 4 + 4 * 4 + 4 * 6 + 3 + 3 + 4 * 2 + 1 + 3 + 1   # corpus, teachers, labelings, students, madmom, baselines, MERT-P/F, realset, realmusic, report
 
 
 def repo_copy(dst):

@@ -10,13 +10,21 @@ from helpers import ROOT, BIN, STAGES, repo_copy, run, set_params
 
 
 def test_smoke_study_writes_every_metric_figure_and_notebook(smoke):
-    files = [f for f in (smoke / 'outputs/smoke/metrics').glob('*/*.json') if not f.stem.endswith('-history') and f.parent.name != 'timing']
+    files = [f for f in (smoke / 'outputs/smoke/metrics').glob('*/*.json') if not f.stem.endswith('-history') and f.parent.name not in ('timing', 'realmusic')]
     skipped = [f for f in files if json.loads(f.read_text()).get('skipped')]       # MERT-P/F: off in the smoke profile
     assert len(files) == 4 * 7 + 3 + 3 + 4 * 2 and sorted(f.stem for f in skipped) == sorted(['mert_f', 'mert_p'] * 4)
     for f in sorted(set(files) - set(skipped)):
         m = json.loads(f.read_text())
         assert math.isfinite(m['test']) and 0 <= m['test'] <= 1, f
         assert len(m['per_track']) == m['n_test'] == 2 and np.isclose(np.mean(list(m['per_track'].values())), m['test']), f
+    # the real-music set (4 test songs stand in for it in the smoke profile): every run and baseline scored against madmom's labels
+    for task in ('downbeat', 'chord', 'key'):
+        m = json.loads((smoke / f'outputs/smoke/metrics/realmusic/{task}.json').read_text())
+        assert set(m['runs']) == {'r1', 'r2-D1', 'r2-D2', 'r2-D3', 'r3-D1', 'r3-D2', 'r3-D3'} | ({'baseline'} if task != 'downbeat' else set())
+        assert all(len(r['per_track']) == m['n_tracks'] == 4 and 0 <= r['mean'] <= 1 for r in m['runs'].values()), task
+    assert 'real: best student' in (smoke / 'outputs/smoke/reports/table3.csv').read_text().splitlines()[0]
+    assert 'real music (agreement with madmom)' in (smoke / 'outputs/smoke/reports/comparisons.csv').read_text()
+    assert (smoke / 'outputs/smoke/reports/figure2-real.png').stat().st_size > 10_000
     # every stage but the report recorded its wall time
     assert len(list((smoke / 'outputs/smoke/metrics/timing').glob('*.json'))) == STAGES - 1
     assert 'student vs its teacher' in (smoke / 'outputs/smoke/reports/comparisons.csv').read_text()
@@ -264,7 +272,7 @@ def test_every_stage_depends_on_exactly_the_modules_its_notebook_imports():
     a missing module would let a change go unrerun, a superfluous one reruns (and, for training, retrains) for nothing."""
     from mirrepro.provenance import closure
     deps = stage_deps()
-    assert set(deps) == {'corpus', 'teacher', 'label', 'student', 'madmom', 'baseline', 'mert', 'report'}
+    assert set(deps) == {'corpus', 'teacher', 'label', 'student', 'madmom', 'baseline', 'mert', 'realset', 'realmusic', 'report'}
     for name, (nb, mods) in deps.items():
         want = sorted(f"mirrepro/{m.split('.', 1)[1].replace('.', '/')}.py" for m in closure(ROOT / nb, root=ROOT / 'mirrepro'))
         missing, extra = sorted(set(want) - set(mods)), sorted(set(mods) - set(want))
