@@ -312,6 +312,18 @@ def _save_epoch(out: Path, run: dict, model, opt, sched, st: dict, improved: boo
     # the history after the state it describes: it never lists an epoch that a resumed run would redo
     with atomic_output(out / 'history.json') as tmp: tmp.write_text(json.dumps(st['history'], indent=1))
 
+# %% ../nbs/07_train.ipynb #34c4d33c
+def _select(st: dict, value: float, epoch: int) -> bool:
+    "Record epoch `epoch`'s validation `value` in the early-stopping state `st`; True when `best.pt` should now hold this epoch."
+    if value > st['best']:
+        st.update(best=value, best_epoch=epoch, bad=0)
+        return True
+    st['bad'] += 1
+    if value == st['best']:                    # a tie: the later epoch, which trained longer, takes the checkpoint
+        st['best_epoch'] = epoch
+        return True
+    return False
+
 # %% ../nbs/07_train.ipynb #851e064a
 def plot_history(history: list, metric: str, path=None):
     "Train loss and validation metric per epoch, the best epoch marked."
@@ -364,9 +376,7 @@ def train(cfg: TrainConfig, out, train_set, valid_set, unlabeled=None, softlabel
                 seconds = time.perf_counter() - t0
                 value = _validate(model, valid_tracks, cfg.task, ctx)
                 if cfg.schedule == 'plateau': sched.step(value)
-                improved = value > st['best']
-                if improved: st.update(best=value, best_epoch=epoch, bad=0)
-                else: st['bad'] += 1
+                improved = _select(st, value, epoch)
                 st['history'].append(dict(epoch=epoch, train_loss=float(total[0] / total[1]), valid=value, lr=opt.param_groups[0]['lr'],
                                           samples_per_s=float(total[1]) / seconds, audio_s_per_s=float(total[1]) * spec.chunk_seconds / seconds))
                 st['epoch'] = epoch + 1
