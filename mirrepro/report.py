@@ -53,7 +53,8 @@ def collect_real(metrics_dir, df):
         if m.get('skipped'): continue               # no real-music set in this profile
         for run, r in m['runs'].items():
             o = own.loc[(m['task'], run)] if (m['task'], run) in own.index else {}
-            rows.append(dict(task=m['task'], run=run, round=_round_size(run)[0], size=_round_size(run)[1], test=r['mean'],
+            rnd, size = _round_size(run)
+            rows.append(dict(task=m['task'], run=run, round=rnd, size=size, test=r['mean'],
                              valid=o.get('valid', np.nan), params=o.get('params', np.nan), metric=m['metric'], teacher=o.get('teacher'),
                              per_track=r['per_track'], weights=None))
     return pd.DataFrame(rows, columns=COLUMNS)
