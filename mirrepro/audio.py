@@ -100,14 +100,16 @@ def _decoded(path: Path, sr: int) -> np.ndarray:
     return np.load(f, mmap_mode='r')
 
 class AudioSource:
-    "A file read one chunk at a time: `n` samples at `sr`, mono; `read(start, n)` as `load_audio(path)[start:start + n]`, zero-padded."
-    def __init__(self, path, sr: int = SR):
+    """A file read one chunk at a time: `n` samples at `sr`, mono; `read(start, n)` as `load_audio(path)[start:start + n]`,
+    zero-padded. `decode`: decode the whole file once into the memory-mapped cache whatever its format (a small corpus
+    read many times, as the cpu study's: a chunk is then a copy, not a seek, a decode and a resampling)."""
+    def __init__(self, path, sr: int = SR, decode: bool = False):
         self.path, self.sr = Path(path), sr
         _check_exists(self.path)
         try: info = sf.info(str(self.path))
         except Exception as e: raise AudioCorrupt(self.path, f"cannot read audio header ({e})") from None
         self.native_sr, self.format = info.samplerate, info.format
-        self.cached = None if info.format in SEEKABLE else _decoded(self.path, sr)
+        self.cached = None if info.format in SEEKABLE and not decode else _decoded(self.path, sr)
         self.n = len(self.cached) if self.cached is not None else -(-info.frames * sr // info.samplerate)
         if self.n == 0: raise AudioEmpty(self.path, "decodes to zero samples")
 

@@ -12,7 +12,8 @@ from .tasks import TASKS
 
 # %% auto #0
 __all__ = ['PAPER_TABLE3', 'PAPER_MERT', 'PAPER_SOTA', 'REFERENCES', 'COLUMNS', 'collect', 'collect_real', 'bootstrap_mean',
-           'paired_bootstrap', 'comparisons', 'figure2', 'mert_weights', 'table3', 'timings']
+           'paired_bootstrap', 'comparisons', 'figure2', 'mert_weights', 'table3', 'timings', 'by_size',
+           'relative_gains', 'teacher_replacement']
 
 # %% ../nbs/11_report.ipynb #b0e1c006
 PAPER_TABLE3 = {  # Table 3 of the paper: its supervised teacher and its proposed (best) student, on its test sets
@@ -91,7 +92,7 @@ def comparisons(df) -> 'pd.DataFrame':
         for run in t.index:
             if t.loc[run, 'round'] > 1 and t.loc[run, 'teacher']: add('student vs its teacher', t.loc[run, 'teacher'], run)
         for r in (2, 3):
-            for small, big in (('D1', 'D2'), ('D1', 'D3')): add('more unlabeled data', f'r{r}-{small}', f'r{r}-{big}')
+            for small, big in (('D1', 'D2'), ('D1', 'D3'), ('D2', 'D3')): add('more unlabeled data', f'r{r}-{small}', f'r{r}-{big}')
         for size in ('D1', 'D2', 'D3'): add('round 3 vs round 2', f'r2-{size}', f'r3-{size}')
     return pd.DataFrame(rows)
 
@@ -178,3 +179,40 @@ def timings(metrics_dir) -> 'pd.DataFrame':
     df = pd.DataFrame(rows)
     if len(df): df.insert(1, 'kind', df.stage.str.split('-').str[0])
     return df
+
+# %% ../nbs/11_report.ipynb #676f31c2
+def by_size(df) -> 'pd.DataFrame':
+    "Per task and student round: each data size's test mean, and the size with the highest (`best`)."
+    t = df[df['round'] > 1].pivot_table(index=['task', 'round'], columns='size', values='test')
+    return t.assign(best=t.idxmax(axis=1))
+
+def relative_gains(t3) -> 'pd.DataFrame':
+    """Per task (`table3`'s rows): the best student's gain over its supervised teacher relative to the teacher, ours on the
+    test songs (and on the real-music set where `t3` has its columns) beside the paper's, each ranked across tasks (1 = largest)."""
+    import pandas as pd
+    out = pd.DataFrame(index=t3.index)
+    out['ours'] = t3['ours: best student'] / t3['ours: supervised teacher'] - 1
+    if 'real: best student' in t3: out['ours: real music'] = t3['real: best student'] / t3['real: teacher'] - 1
+    out['paper'] = t3['paper: proposed'] / t3['paper: supervised'] - 1
+    for c in list(out.columns): out[f'rank, {c}'] = out[c].rank(ascending=False)
+    return out
+
+def teacher_replacement(df, comps=None) -> 'pd.DataFrame':
+    """Per task and data size: did the round-2 student outperform the round-1 teacher on validation (strictly higher) and on
+    the test songs (`comparisons`' paired verdict); which run taught round 3 in the study, and which the paper's rule would
+    have kept (the student only if it outperformed the teacher on validation)."""
+    import pandas as pd
+    comps = comparisons(df) if comps is None else comps
+    rows = []
+    for task in [t for t in TASKS if t in set(df.task)]:
+        t = df[df.task == task].set_index('run')
+        for size in ('D1', 'D2', 'D3'):
+            s = f'r2-{size}'
+            if 'r1' not in t.index or s not in t.index: continue
+            beat = bool(t.loc[s, 'valid'] > t.loc['r1', 'valid'])
+            c = comps[(comps.task == task) & (comps.a == 'r1') & (comps.b == s)] if len(comps) else comps
+            r3 = t[(t['round'] == 3) & (t['size'] == size)]
+            rows.append(dict(task=task, size=size, teacher_valid=t.loc['r1', 'valid'], student_valid=t.loc[s, 'valid'],
+                             outperformed_on_valid=beat, test_verdict=c.verdict.iloc[0] if len(c) else '',
+                             round3_taught_by=r3.teacher.iloc[0] if len(r3) else '', paper_rule_teacher=s if beat else 'r1'))
+    return pd.DataFrame(rows)

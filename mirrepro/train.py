@@ -109,8 +109,9 @@ def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, mask: torch.
 class ChunkDataset(torch.utils.data.Dataset):
     "Example `i` = (audio chunk, targets, mask, labeled), a function of `(seed, i)` only."
     def __init__(self, task: str, labeled: list, soft: list = (), store=None, batch_size: int = 8,
-                 labeled_fraction: float = 1.0, augment: AugmentConfig | None = None, seed: int = 0, cache_songs: int = 64):
-        self.spec, self.task, self.seed, self.batch_size = TASKS[task], task, seed, batch_size
+                 labeled_fraction: float = 1.0, augment: AugmentConfig | None = None, seed: int = 0, cache_songs: int = 64,
+                 decode: bool = False):
+        self.spec, self.task, self.seed, self.batch_size, self.decode = TASKS[task], task, seed, batch_size, decode
         if not labeled: raise ValueError(f"no labeled {task} tracks to train on")
         self.labeled = [(t.track_id, t.audio, t.annotation(task)) for t in labeled]   # parsed now: bad files fail early
         sha = file_hashes([t.audio for t in soft])
@@ -127,11 +128,11 @@ class ChunkDataset(torch.utils.data.Dataset):
         labeled = i % self.batch_size < self.n_labeled
         if labeled:
             tid, path, ann = self.labeled[rng.integers(len(self.labeled))]
-            audio = self.sources.get(str(path), lambda: AudioSource(path))
+            audio = self.sources.get(str(path), lambda: AudioSource(path, decode=self.decode))
             targets, mask = self.targets.get(('l', tid), lambda: labeled_targets(ann, self.task, self.spec.n_frames(audio.n)))
         else:
             key, path = self.soft[rng.integers(len(self.soft))]
-            audio = self.sources.get(str(path), lambda: AudioSource(path))
+            audio = self.sources.get(str(path), lambda: AudioSource(path, decode=self.decode))
             targets, mask = self.targets.get(('s', key), lambda: soft_targets(self.store, key))
         a, t, m = sample_chunk(audio, targets, mask, self.spec, rng)
         a, t = self.augment(torch.from_numpy(a), torch.from_numpy(t), rng, labeled)
@@ -170,6 +171,7 @@ class TrainConfig:
     patience: int = 80
     workers: int = 1                   # DataLoader workers per process
     cache_songs: int = 64              # songs whose readers and targets a worker keeps
+    decode_cache: bool = False         # decode each song once into the memory-mapped cache (a small corpus: the cpu study)
     seed: int = 0
     bf16: bool = True                  # bf16 autocast on CUDA
     compile: bool = False              # torch.compile the model (worth it on GPU)
@@ -237,7 +239,8 @@ def _training_data(cfg: TrainConfig, train_set, valid_set, unlabeled, softlabels
         soft = [t for t in pool if sha.get(str(t.audio)) in store.labels]       # labels of this very audio, not of its id
         skipped = sorted(t.track_id for t in pool if sha.get(str(t.audio)) not in store.labels)
         if not soft: raise ValueError(f"{softlabels}: holds none of the tracks of {unlabeled}")
-    ds = ChunkDataset(cfg.task, labeled, soft, store, cfg.batch_size, cfg.labeled_fraction, cfg.augment_config(), cfg.seed, cfg.cache_songs)
+    ds = ChunkDataset(cfg.task, labeled, soft, store, cfg.batch_size, cfg.labeled_fraction, cfg.augment_config(), cfg.seed, cfg.cache_songs,
+                      cfg.decode_cache)
     return ds, valid_tracks, dict(n_labeled=len(labeled), n_soft=len(soft), skipped=skipped)
 
 # %% ../nbs/07_train.ipynb #bf7e271c
