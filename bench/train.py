@@ -4,29 +4,27 @@ For each task's round-2 CPU preset (a student: half labeled, half soft-labeled c
 the first cpu study's round-2 preset (Table 2's STFT hop and pooling, dropout 0.1, before issue 11) in the
 augmented setting, side by side in the same run:
   plain        no augmentation, data made in the training process
-  full A1      Table 2's augmentations for the row with A1's full overlap search (pitch_quick=False, the default
-               before issue 22), data made in the training process (serial: the whole data path, decode + cut +
-               A1/A2, is timed apart from the forward/backward step)
-  augmented    the same with A1's quick search (`pitch -q`, the default now)
-  augm.+decode the same, each song decoded once into the memory-mapped cache (TrainConfig.decode_cache) instead of
-               a seek and a decode per chunk
-  augm.+dec.+w the same with one DataLoader worker preparing batches while the model trains (the cpu profile's
-               settings since issue 22)
+  augmented    Table 2's augmentations for the row, A1 with sox's full overlap search (the default), data made in
+               the training process (serial: the whole data path, decode + cut + A1/A2, is timed apart from the
+               forward/backward step), each chunk sought and decoded from its file: the cpu profile before issue 22
+  A1 quick     the same with A1's quick search (AugmentConfig.pitch_quick: `pitch -q`)
+  decode+worker  augmented, each song decoded once into the memory-mapped cache (TrainConfig.decode_cache) and one
+               DataLoader worker preparing batches while the model trains: the cpu profile's settings since issue 22
+  quick+dec.+w the same with A1's quick search
 Prints samples and audio-seconds per second, and the data path's share of a step in the serial setting.
 Usage: python bench/train.py [steps]
 """
 import sys, tempfile, time
 from pathlib import Path
-import numpy as np
 import torch
 
 from mirrepro.annotations import read_manifest
 from mirrepro.augment import AugmentConfig, SpecMask
 from mirrepro.model import MIRModel, preset, save_checkpoint
-from mirrepro.pseudolabel import SoftLabelStore, label_manifest
+from mirrepro.pseudolabel import label_manifest
 from mirrepro.synth import CorpusConfig, build_corpus
 from mirrepro.tasks import TASKS
-from mirrepro.train import ChunkDataset, RankBatches, TrainConfig, _worker_init, soft_cross_entropy
+from mirrepro.train import ChunkDataset, RankBatches, _worker_init, soft_cross_entropy
 
 
 def old_preset(task):
@@ -69,13 +67,11 @@ def main():
         ck = save_checkpoint(MIRModel(preset(task, 1, 'cpu')), root / f'{task}.pt')
         store = label_manifest(ck, paths['pool_a'], root / f'soft-{task}', progress=False)
         labeled, pool = read_manifest(paths[f'{task}_train']), read_manifest(paths['pool_a'])
-        for name, acfg, workers, old in (('before: augm.', AugmentConfig.table2(task, 2, pitch_quick=False), 0, True),
-                                         ('plain', AugmentConfig(), 0, False),
-                                         ('full A1', AugmentConfig.table2(task, 2, pitch_quick=False), 0, False),
-                                         ('augmented', AugmentConfig.table2(task, 2), 0, False),
-                                         ('augm.+decode', AugmentConfig.table2(task, 2), 0, False),
-                                         ('augm.+dec.+w', AugmentConfig.table2(task, 2), 1, False)):
-            ds = ChunkDataset(task, labeled, pool, store, 8, 0.5, acfg, seed=0, decode='dec' in name)
+        full, quick = AugmentConfig.table2(task, 2), AugmentConfig.table2(task, 2, pitch_quick=True)
+        for name, acfg, workers, old, decode in (('before: augm.', full, 0, True, False), ('plain', AugmentConfig(), 0, False, False),
+                                                 ('augmented', full, 0, False, False), ('A1 quick', quick, 0, False, False),
+                                                 ('decode+worker', full, 1, False, True), ('quick+dec.+w', quick, 1, False, True)):
+            ds = ChunkDataset(task, labeled, pool, store, 8, 0.5, acfg, seed=0, decode=decode)
             sps, aps, share = run(task, ds, acfg, steps, workers, old=old)
             print(f"{task:<10} {name:<14} {sps:>10.1f} {aps:>10.0f} {100 * share:>10.1f}%")
 

@@ -22,7 +22,7 @@ __all__ = ['AugmentConfig', 'pitch_shift', 'shift_targets', 'audio_chain', 'Augm
 class AugmentConfig:
     pitch_shift: bool = False       # A1
     pitch_range: int = 5            # semitones, both ways
-    pitch_quick: bool = True        # A1 with sox's quick overlap search (`pitch -q`): faster, nearly the same audio
+    pitch_quick: bool = False       # A1 with sox's quick overlap search (`pitch -q`): faster, nearly the same audio
     audio: bool = False             # A2
     p: float = 0.5                  # probability of each A2 transform
     freq_mask: bool = False         # A3
