@@ -1,6 +1,6 @@
 """Training throughput on this CPU, with and without augmentation, and the share of a step the data path takes.
 
-For each task's round-2 CPU preset (a student: half labeled, half soft-labeled chunks), five settings, and
+For each task's round-2 CPU preset (a student: half labeled, half soft-labeled chunks), six settings, and
 the first cpu study's round-2 preset (Table 2's STFT hop and pooling, dropout 0.1, before issue 11) in the
 augmented setting, side by side in the same run:
   plain        no augmentation, data made in the training process
@@ -8,8 +8,9 @@ augmented setting, side by side in the same run:
                the training process (serial: the whole data path, decode + cut + A1/A2, is timed apart from the
                forward/backward step), each chunk sought and decoded from its file: the cpu profile before issue 22
   A1 quick     the same with A1's quick search (AugmentConfig.pitch_quick: `pitch -q`)
-  decode+worker  augmented, each song decoded once into the memory-mapped cache (TrainConfig.decode_cache) and one
-               DataLoader worker preparing batches while the model trains: the cpu profile's settings since issue 22
+  decoded      augmented, each song decoded once into the memory-mapped cache (TrainConfig.decode_cache) instead
+               of a seek and a decode per chunk: the cpu profile's setting since issue 22
+  decode+worker  the same with one DataLoader worker preparing batches while the model trains
   quick+dec.+w the same with A1's quick search
 Prints samples and audio-seconds per second, and the data path's share of a step in the serial setting.
 Usage: python bench/train.py [steps]
@@ -70,6 +71,7 @@ def main():
         full, quick = AugmentConfig.table2(task, 2), AugmentConfig.table2(task, 2, pitch_quick=True)
         for name, acfg, workers, old, decode in (('before: augm.', full, 0, True, False), ('plain', AugmentConfig(), 0, False, False),
                                                  ('augmented', full, 0, False, False), ('A1 quick', quick, 0, False, False),
+                                                 ('decoded', full, 0, False, True),
                                                  ('decode+worker', full, 1, False, True), ('quick+dec.+w', quick, 1, False, True)):
             ds = ChunkDataset(task, labeled, pool, store, 8, 0.5, acfg, seed=0, decode=decode)
             sps, aps, share = run(task, ds, acfg, steps, workers, old=old)
