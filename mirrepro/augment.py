@@ -55,20 +55,23 @@ def _seeded(rng: np.random.Generator):
             torch.manual_seed(seed); yield
     finally: random.setstate(state_py); np.random.set_state(state_np)
 
-def _tam():
-    "torchaudio-augmentations, imported without the deprecation notices of torchaudio's sox API (pinned here on purpose)."
+@contextmanager
+def _sox_quiet():
+    "Silence torchaudio's deprecation notices of its sox API, which A1 and torchaudio-augmentations call (pinned here on purpose)."
     import warnings
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='torchaudio', category=UserWarning)
-        import torchaudio_augmentations
+        yield
+
+def _tam():
+    "torchaudio-augmentations, imported without the notices."
+    with _sox_quiet(): import torchaudio_augmentations
     return torchaudio_augmentations
 
 def pitch_shift(audio: torch.Tensor, n: int, sr: int = SR, quick: bool = False) -> torch.Tensor:
     "Shift mono `audio` (samples,) by `n` semitones, keeping its length; `quick`: sox's `pitch -q`."
     if n == 0: return audio
-    import warnings
-    with warnings.catch_warnings():    # torchaudio's sox API is deprecated, but pinned here
-        warnings.filterwarnings('ignore', message='torchaudio', category=UserWarning)
+    with _sox_quiet():
         from torchaudio import sox_effects
         y = sox_effects.apply_effects_tensor(audio.reshape(1, -1).float(), sr,
                                              [['pitch', *(['-q'] if quick else []), str(100 * n)], ['rate', str(sr)]])[0][0]
