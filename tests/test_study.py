@@ -21,6 +21,7 @@ def test_smoke_study_writes_every_metric_figure_and_notebook(smoke):
     for task in ('downbeat', 'chord', 'key'):
         m = json.loads((smoke / f'outputs/smoke/metrics/realmusic/{task}.json').read_text())
         assert set(m['runs']) == {'r1', 'r2-D1', 'r2-D2', 'r2-D3', 'r3-D1', 'r3-D2', 'r3-D3'} | ({'baseline'} if task != 'downbeat' else set())
+        assert m['missing'] == [], task              # a whole repro: no run left out as unfinished
         assert all(len(r['per_track']) == m['n_tracks'] == 4 and 0 <= r['mean'] <= 1 for r in m['runs'].values()), task
     assert 'real: best student' in (smoke / 'outputs/smoke/reports/table3.csv').read_text().splitlines()[0]
     assert 'real music (agreement with madmom)' in (smoke / 'outputs/smoke/reports/comparisons.csv').read_text()
