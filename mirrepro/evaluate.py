@@ -14,7 +14,7 @@ from .model import frame_probs
 from .references import madmom_estimate, baseline_estimate
 
 # %% auto #0
-__all__ = ['score', 'evaluate']
+__all__ = ['score', 'evaluate', 'beat_agreement']
 
 # %% ../nbs/08_evaluate.ipynb #6a646e76
 def score(task: str, reference, estimate) -> float:
@@ -44,3 +44,18 @@ def evaluate(model, manifest, task: str, out=None, system: str = 'model', progre
     if out:
         with atomic_output(out) as tmp: tmp.write_text(json.dumps(result, indent=1))
     return {**result, 'outputs': outputs} if keep_outputs else result
+
+# %% ../nbs/08_evaluate.ipynb #1583d218
+def beat_agreement(ref, est, window: float = 0.07) -> dict:
+    "Beat F, downbeat F, best downbeat F over the reference's bar positions, and the beat-period ratio, of `est` against `ref` (both `(times, positions)`)."
+    import mir_eval
+    def f(r, e):     # an empty side scores 0, as mir_eval does, without its warning
+        return float(mir_eval.beat.f_measure(np.sort(r), np.sort(e), f_measure_threshold=window)) if len(r) and len(e) else 0.0
+    rt, et, ep = np.asarray(ref[0], float), np.asarray(est[0], float), np.asarray(est[1])
+    period = lambda t: np.median(np.diff(np.sort(t))) if len(t) > 1 else np.nan
+    out = dict(beat_f=f(rt, et), downbeat_f=np.nan, any_phase_f=np.nan, period_ratio=float(period(et) / period(rt)))
+    if ref[1] is not None:
+        rp, ed = np.asarray(ref[1]), et[ep == 1]
+        out['downbeat_f'] = f(rt[rp == 1], ed)
+        out['any_phase_f'] = max(f(rt[rp == k], ed) for k in np.unique(rp))
+    return out
