@@ -499,7 +499,7 @@ class CorpusConfig:
     seed: int = 0
     train: int = 48       # labeled training songs per task   (the defaults are the cpu profile's, params.yaml)
     valid: int = 8        # validation songs per task
-    test: int = 40        # test songs per task (test style)
+    test: int | dict = field(default_factory=lambda: dict(downbeat=40, chord=40, key=160, structure=40))  # test songs per task (test style): a count, or {task: count} naming every task
     pool_a: int = 60      # unlabeled pool A (wider distribution)
     pool_b: int = 120     # unlabeled pool B (wider still)
     sr: int = SR
@@ -507,15 +507,24 @@ class CorpusConfig:
     length: float = 1.0   # songs' target length as a share of their style's (the smoke profile's are shorter)
 
     def __post_init__(self):
-        for k in ('train', 'valid', 'test', 'pool_a', 'pool_b'):
+        if isinstance(self.test, dict):
+            if set(self.test) != set(TASKS):
+                raise ValueError(f"corpus.test: a mapping must name every task {list(TASKS)}, got {sorted(self.test)}")
+            for t, n in self.test.items():
+                if not isinstance(n, int) or n < 0: raise ValueError(f"corpus.test.{t} must be an integer ≥ 0, got {n!r}")
+        for k in ('train', 'valid', 'pool_a', 'pool_b') + (() if isinstance(self.test, dict) else ('test',)):
             if getattr(self, k) < 0: raise ValueError(f"corpus.{k} must be ≥ 0, got {getattr(self, k)}")
         if self.workers < 1: raise ValueError(f"corpus.workers must be ≥ 1, got {self.workers}")
         _check_length(self.length, 'corpus.length')
 
+    def n_test(self, task: str) -> int:
+        "Test songs of `task`."
+        return self.test[task] if isinstance(self.test, dict) else self.test
+
     def jobs(self) -> list[tuple[str, int, str, str]]:
         "(song id, seed, style, group) for every song of the corpus."
         groups = [(f'{t}_{split}', n, 'test' if split == 'test' else 'labeled') for t in TASKS for split, n in
-                  (('train', self.train), ('valid', self.valid), ('test', self.test))]
+                  (('train', self.train), ('valid', self.valid), ('test', self.n_test(t)))]
         groups += [('pool_a', self.pool_a, 'pool_a'), ('pool_b', self.pool_b, 'pool_b')]
         return [(f'{g}_{i:04d}', zlib.crc32(f'{self.seed}/{g}/{i}'.encode()), style, g) for g, n, style in groups for i in range(n)]
 
