@@ -507,13 +507,11 @@ class CorpusConfig:
     length: float = 1.0   # songs' target length as a share of their style's (the smoke profile's are shorter)
 
     def __post_init__(self):
-        if isinstance(self.test, dict):
-            if set(self.test) != set(TASKS):
-                raise ValueError(f"corpus.test: a mapping must name every task {list(TASKS)}, got {sorted(self.test)}")
-            for t, n in self.test.items():
-                if not isinstance(n, int) or n < 0: raise ValueError(f"corpus.test.{t} must be an integer ≥ 0, got {n!r}")
-        for k in ('train', 'valid', 'pool_a', 'pool_b') + (() if isinstance(self.test, dict) else ('test',)):
-            if getattr(self, k) < 0: raise ValueError(f"corpus.{k} must be ≥ 0, got {getattr(self, k)}")
+        if isinstance(self.test, dict) and set(self.test) != set(TASKS):
+            raise ValueError(f"corpus.test: a mapping must name every task {list(TASKS)}, got {sorted(self.test)}")
+        counts = {k: getattr(self, k) for k in ('train', 'valid', 'pool_a', 'pool_b')} | {('test', f'test.{t}')[isinstance(self.test, dict)]: self.n_test(t) for t in TASKS}
+        for k, n in counts.items():
+            if n < 0: raise ValueError(f"corpus.{k} must be ≥ 0, got {n}")
         if self.workers < 1: raise ValueError(f"corpus.workers must be ≥ 1, got {self.workers}")
         _check_length(self.length, 'corpus.length')
 
