@@ -16,8 +16,8 @@ from .manifests import AUDIO_SUFFIXES
 from .provenance import file_hashes
 
 # %% auto #0
-__all__ = ['POOLS', 'ARCHIVES', 'DebianError', 'fetch', 'licence', 'music_files', 'example_deb', 'excerpt', 'debian_pool',
-           'PoolsConfig', 'study_pools', 'spread', 'held_out_set']
+__all__ = ['POOLS', 'ARCHIVES', 'SOUNDFONTS', 'DebianError', 'fetch', 'licence', 'unpack', 'music_files', 'example_deb',
+           'excerpt', 'debian_pool', 'soundfonts', 'PoolsConfig', 'study_pools', 'spread', 'held_out_set']
 
 # %% ../nbs/09c_realmusic.ipynb #b23f5591
 POOLS = {   # the only Debian packages the study reads: free-licence game and soundtrack music, by role; each package in one role
@@ -82,12 +82,11 @@ def licence(root, package: str, source: str | None = None) -> str:
         parts = [short[e.strip()] for e in elements.group(1).split(',') if e.strip() in short]
         version = re.search(r'Attribution[-A-Za-z]* (\d\.\d)', text)
         return f"CC {'-'.join(parts)}{f' {version.group(1)}' if version else ''}"
-    known = re.search(r'(Creative Commons[^\n.]*|CC[- ]BY(?:-SA)?[- ]?\d(?:\.\d)?|GNU General Public License[^\n.]*|GPL[- ]?v?\d\+?)', text, re.I)
+    known = re.search(r'((?-i:\bMIT\b)(?: licen[sc]e)?|Creative Commons[^\n.]*|CC[- ]BY(?:-SA)?[- ]?\d(?:\.\d)?|GNU General Public License[^\n.]*|GPL[- ]?v?\d\+?)', text, re.I)
     return known.group(1).strip() if known else 'see its copyright file'
 
-def music_files(deb, out) -> tuple[dict, list[Path]]:
-    """Unpack `deb` under `out`; its control fields, and its music: every audio file in it (zips such as `.pk3` opened),
-    or, where some lie in a folder named `music`, only those (a game's speech and sound effects are not music), sorted."""
+def unpack(deb, out) -> tuple[dict, Path]:
+    "`deb` unpacked once under `out` (its zips' audio files too, in `{zip}.d/`): its control fields and its folder."
     deb, out = Path(deb), Path(out)
     control = _control(deb)
     root = out / control['package']
@@ -99,6 +98,12 @@ def music_files(deb, out) -> tuple[dict, list[Path]]:
                 members = [m for m in zf.namelist() if Path(m).suffix.lower() in AUDIO_SUFFIXES]
                 zf.extractall(z.with_name(z.name + '.d'), members)
         (root / '.unpacked').touch()
+    return control, root
+
+def music_files(deb, out) -> tuple[dict, list[Path]]:
+    """Unpack `deb` under `out`; its control fields, and its music: every audio file in it (zips such as `.pk3` opened),
+    or, where some lie in a folder named `music`, only those (a game's speech and sound effects are not music), sorted."""
+    control, root = unpack(deb, out)
     control['licence'] = licence(root, control['package'])
     files = sorted(p for p in root.rglob('*') if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
     music = [f for f in files if 'music' in (part.lower() for part in f.relative_to(root).parts[:-1])]
@@ -182,6 +187,29 @@ def debian_pool(packages, out, cache, seconds: float = 30.0, max_per_package: in
                 with atomic_output(audio) as tmp: shutil.copyfile(made / f'{stem}.flac', tmp)
             tracks.append(Track(tid, audio, meta['excerpt_seconds'], split, {}, meta)); kept += 1
     return tracks
+
+# %% ../nbs/09c_realmusic.ipynb #6d656b26
+SOUNDFONTS = {   # the SoundFonts the labeled songs can draw on: name -> (Debian package, the file inside it)
+    'fluidr3': ('fluid-soundfont-gm', 'usr/share/sounds/sf2/FluidR3_GM.sf2'),                           # General MIDI, MIT
+    'musescore': ('musescore-general-soundfont-small', 'usr/share/sounds/sf3/MuseScore_General_Lite.sf3'),  # General MIDI, MIT
+    'black_pearl': ('avldrums.lv2-soundfont', 'usr/share/sounds/sf2/Black_Pearl_4_LV2.sf2'),            # drum kit, CC-BY-SA-3.0
+    'red_zeppelin': ('avldrums.lv2-soundfont', 'usr/share/sounds/sf2/Red_Zeppelin_4_LV2.sf2'),          # drum kit, CC-BY-SA-3.0
+}
+
+def soundfonts(names, cache, known: dict | None = None) -> list[dict]:
+    """One record per name of `names` (keys of `known`, by default `SOUNDFONTS`): name, file, package, version, licence
+    and sha256 of the SoundFont, its package fetched into `cache` (or a `.deb` path given as the package) and unpacked there."""
+    known = SOUNDFONTS if known is None else known
+    if unknown := [n for n in names if n not in known]: raise ValueError(f"unknown SoundFonts {unknown}: known are {sorted(known)}")
+    out = []
+    for name in names:
+        package, member = known[name]
+        deb = fetch(package, cache)
+        control, root = unpack(deb, Path(cache) / 'unpacked')
+        f = root / member
+        if not f.is_file(): raise DebianError(f"{deb}: holds no {member}")
+        out.append(dict(name=name, file=str(f), **control, licence=licence(root, control['package'], member), sha256=file_hashes([f])[str(f)]))
+    return out
 
 # %% ../nbs/09c_realmusic.ipynb #46bf8394
 @dataclass

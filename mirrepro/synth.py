@@ -18,8 +18,9 @@ pretty_midi = need('pretty_midi', 'synth', 'mirrepro.synth (the synthetic corpus
 # %% auto #0
 __all__ = ['pretty_midi', 'STYLES', 'MAJOR_DEGREES', 'MINOR_DEGREES', 'BORROWED', 'PROGRESSIONS', 'INTERVALS', 'SCALES', 'PLANS',
            'WEIGHTS', 'LEVELS', 'KICK', 'STICK', 'SNARE', 'CLAP', 'HAT', 'OPEN_HAT', 'LOW_TOM', 'MID_TOM', 'HIGH_TOM',
-           'CRASH', 'RIDE', 'SOUNDFONT', 'Style', 'chord_label', 'Song', 'compose', 'render', 'synthesize', 'plot_song',
-           'song_paths', 'shortened', 'write_song', 'CorpusConfig', 'build_corpus', 'write_manifests']
+           'CRASH', 'RIDE', 'SOUNDFONT', 'GM_KITS', 'Style', 'chord_label', 'Song', 'compose', 'produce', 'render',
+           'synthesize', 'plot_song', 'song_paths', 'shortened', 'write_song', 'CorpusConfig', 'build_corpus',
+           'write_manifests']
 
 # %% ../nbs/03_synth.ipynb #84b6d680
 @dataclass(frozen=True)
@@ -385,7 +386,8 @@ def compose(seed: int, style: Style | str = 'labeled') -> Song:
 
 # %% ../nbs/03_synth.ipynb #85e0deaf
 SOUNDFONT = Path(pretty_midi.__file__).parent / 'TimGM6mb.sf2'
-_SF2_BYTES = None
+GM_KITS = (0, 8, 16, 24, 25, 32, 40)    # a GM bank's drum kits (bank 128): standard, room, power, electronic, TR-808, jazz, brush
+_SYNTH = {}                             # one synthesizer per process, with its SoundFonts loaded, reused song after song
 
 def _peaking(f0, gain_db, q, sr):
     "RBJ peaking-EQ biquad as second-order sections."
@@ -394,20 +396,72 @@ def _peaking(f0, gain_db, q, sr):
     b = np.array([1 + alpha * a, -2 * np.cos(w), 1 - alpha * a]); den = np.array([1 + alpha / a, -2 * np.cos(w), 1 - alpha / a])
     return np.r_[b / den[0], den / den[0]][None]
 
-def render(song: Song, sr: int = SR, eq: bool = True) -> np.ndarray:
-    "Render `song` to mono float32 at `sr` with its mix, a random EQ and loudness (deterministic from its seed)."
+def _synth(sr: int, banks: tuple):
+    """The process's synthesizer at `sr` with TimGM6mb and `banks` loaded, all sounds off; each bank's presets: its
+    General MIDI programs (bank 0) and its drum kits (GM_KITS of bank 128, or, for a bank of a few presets such as a
+    drum-kit SoundFont, its preset 0)."""
     try: import tinysoundfont
     except ImportError: raise ImportError("rendering songs needs tinysoundfont, which `pip install mirrepro` leaves out (it declares pyaudio, "
                                           "which does not build without PortAudio): pip install --no-deps tinysoundfont==0.3.7") from None
-    global _SF2_BYTES
-    if _SF2_BYTES is None: _SF2_BYTES = SOUNDFONT.read_bytes()
-    synth = tinysoundfont.Synth(samplerate=sr, gain=-6)
-    sfid = synth.sfload(_SF2_BYTES)
+    key = (sr, banks)
+    if key not in _SYNTH:
+        _SYNTH.clear()
+        synth = tinysoundfont.Synth(samplerate=sr, gain=-6)
+        loaded = []
+        for f in (SOUNDFONT, *banks):
+            try: sfid = synth.sfload(Path(f).read_bytes())
+            except FileNotFoundError: raise FileNotFoundError(f"{f}: no such SoundFont file") from None
+            except Exception as e: raise ValueError(f"{f}: not a SoundFont that tinysoundfont reads ({e})") from None
+            programs = {p for p in range(128) if synth.sfpreset_name(sfid, 0, p)}
+            kits = [(128, k) for k in GM_KITS if synth.sfpreset_name(sfid, 128, k)] if len(programs) >= 100 else [(0, min(programs))] if programs else []
+            loaded.append((sfid, programs if len(programs) >= 100 else set(), kits))
+        _SYNTH[key] = synth, loaded
+    synth, loaded = _SYNTH[key]
+    synth.sounds_off()
+    synth.generate(sr)      # the last song's voices fade out (sounds_off releases them quickly, not at once)
+    return synth, loaded
+
+def _reverb(audio, sr, rng):
+    "A room-to-hall reverb: the dry signal plus a decaying, darkened noise tail (RT60 0.3–2.2 s, 5–30 ms pre-delay)."
+    rt60, wet = rng.uniform(0.3, 2.2), rng.uniform(0.1, 0.35)
+    t = np.arange(int(min(rt60, 2.5) * sr)) / sr
+    ir = ss.sosfilt(ss.butter(1, rng.uniform(2500, 0.45 * sr), 'lowpass', fs=sr, output='sos'), rng.standard_normal(len(t)) * np.exp(-6.91 * t / rt60))
+    ir = np.r_[np.zeros(int(rng.uniform(0.005, 0.03) * sr)), ir]
+    tail = ss.oaconvolve(audio, ir)[:len(audio)]
+    return (1 - wet) * audio + wet * tail * np.sqrt(np.mean(audio ** 2) / (np.mean(tail ** 2) + 1e-20))
+
+def _compress(audio, sr, rng):
+    "A mix-bus compressor: an RMS detector of 5–50 ms, a threshold from 2 dB under to 6 dB over the song's RMS, ratio 1.5–4."
+    a = np.exp(-1 / (rng.uniform(0.005, 0.05) * sr))
+    level = 10 * np.log10(ss.lfilter([1 - a], [1, -a], audio.astype(np.float64) ** 2) + 1e-12)
+    threshold = 10 * np.log10(np.mean(audio ** 2) + 1e-12) + rng.uniform(-2, 6)
+    return audio * 10 ** (np.minimum(0, (threshold - level) * (1 - 1 / rng.uniform(1.5, 4))) / 20)
+
+def produce(audio: np.ndarray, sr: int, seed: int) -> np.ndarray:
+    "A song's production, drawn from its seed: reverb, bus compression and, on one song in three, soft saturation."
+    rng = np.random.default_rng([seed, 13])
+    audio = _compress(_reverb(audio, sr, rng), sr, rng)
+    if rng.random() < 1 / 3:
+        drive, peak = rng.uniform(1.5, 4), np.abs(audio).max() + 1e-12
+        audio = np.tanh(drive * audio / peak) / np.tanh(drive) * peak
+    return audio.astype(np.float32)
+
+def render(song: Song, sr: int = SR, eq: bool = True, banks: tuple = (), production: bool = False) -> np.ndarray:
+    """Render `song` to mono float32 at `sr` with its mix, a random EQ and loudness (deterministic from its seed).
+    `banks`: SoundFont files (.sf2, .sf3) beside TimGM6mb; with any, each instrument's bank and the drum kit are drawn
+    from the song's seed among them all. `production`: reverb, compression and saturation (`produce`)."""
+    synth, loaded = _synth(sr, tuple(str(b) for b in banks))
+    pick = np.random.default_rng([song.seed, 11])
+    kits = [(sfid, bank, preset) for sfid, _, ks in loaded for bank, preset in ks]
     events = []
     channels = [c for c in range(16) if c != 9]
     for n, inst in enumerate(song.midi.instruments):
         ch = 9 if inst.is_drum else channels[n % len(channels)]
-        synth.program_select(ch, sfid, 128 if inst.is_drum else 0, 0 if inst.is_drum else inst.program, inst.is_drum)
+        if inst.is_drum: sfid, bank, preset = kits[pick.integers(len(kits))] if banks else (loaded[0][0], 128, 0)
+        else:
+            has = [sf for sf, programs, _ in loaded if inst.program in programs] or [loaded[0][0]]
+            sfid, bank, preset = (has[pick.integers(len(has))] if banks else loaded[0][0]), 0, inst.program
+        synth.program_select(ch, sfid, bank, preset, inst.is_drum)
         gain = song.gains_db.get(inst.name + str(inst.program), 0.0)
         synth.control_change(ch, 7, int(np.clip(100 * 10 ** (gain / 40), 1, 127)))
         for note in inst.notes:
@@ -426,6 +480,7 @@ def render(song: Song, sr: int = SR, eq: bool = True) -> np.ndarray:
         else: synth.noteoff(ch, pitch)
     if pos < n_samples: out[pos:] = np.frombuffer(synth.generate(n_samples - pos), dtype=np.float32).reshape(-1, 2)
     audio = out.mean(axis=1)
+    if production: audio = produce(audio, sr, song.seed)
     rng = np.random.default_rng([song.seed, 7])
     style = STYLES.get(song.style, STYLES['labeled'])
     if eq:
@@ -439,10 +494,10 @@ def render(song: Song, sr: int = SR, eq: bool = True) -> np.ndarray:
     if peak > 0.98: audio *= 0.98 / peak
     return audio.astype(np.float32)
 
-def synthesize(seed: int, style: Style | str = 'labeled', sr: int = SR) -> tuple[Song, np.ndarray]:
-    "Compose and render one song: `(song, mono float32 audio at sr)`."
+def synthesize(seed: int, style: Style | str = 'labeled', sr: int = SR, banks: tuple = (), production: bool = False) -> tuple[Song, np.ndarray]:
+    "Compose and render one song: `(song, mono float32 audio at sr)`; `banks`, `production`: see `render`."
     song = compose(seed, style)
-    return song, render(song, sr)
+    return song, render(song, sr, banks=banks, production=production)
 
 # %% ../nbs/03_synth.ipynb #2c89ce2b
 def plot_song(song: Song, audio: np.ndarray, sr: int = SR, fmax: float = 4000, ax=None):
@@ -478,11 +533,12 @@ def shortened(style: Style | str, length: float) -> Style:
     _check_length(length)
     return style if length == 1 else replace(style, duration=tuple(d * length for d in style.duration))
 
-def write_song(root, song_id: str, seed: int, style: str, sr: int = SR, length: float = 1.0) -> dict:
-    "Compose, render and write one song (skipped when already complete); returns its record. `length`: see `shortened`."
+def write_song(root, song_id: str, seed: int, style: str, sr: int = SR, length: float = 1.0, banks: tuple = (),
+               production: bool = False) -> dict:
+    "Compose, render and write one song (skipped when already complete); returns its record. `length`: see `shortened`; `banks`, `production`: `render`'s."
     p = song_paths(root, song_id)
     if p['done'].exists(): return json.loads(p['done'].read_text())
-    song, audio = synthesize(seed, shortened(style, length), sr)
+    song, audio = synthesize(seed, shortened(style, length), sr, banks, production)
     write_beats(p['downbeat'], song.beats, song.positions)
     write_segments(p['chord'], song.chords)
     write_key(p['key'], song.key)
@@ -505,6 +561,8 @@ class CorpusConfig:
     sr: int = SR
     workers: int = 2
     length: float = 1.0   # songs' target length as a share of their style's (the smoke profile's are shorter)
+    banks: list = field(default_factory=list)   # SoundFont files beside TimGM6mb (`render`); the cpu profile names four of realmusic.SOUNDFONTS, fetched by its corpus stage
+    production: bool = False                    # a mix bus per song: reverb, compression, saturation (`produce`); on in the cpu profile
 
     def __post_init__(self):
         if isinstance(self.test, dict) and set(self.test) != set(TASKS):
@@ -535,7 +593,11 @@ def build_corpus(root, config: CorpusConfig = CorpusConfig(), progress: bool = T
     from tqdm import tqdm     # text bars: they read well in executed notebooks and logs
     import multiprocessing as mp
     root = Path(root); jobs = config.jobs()
-    args = [(str(root), sid, seed, style, config.sr, config.length) for sid, seed, style, _ in jobs]
+    for b in config.banks:
+        if not Path(b).is_file(): raise ValueError(f"corpus.banks: {b}: no such SoundFont file. Give files: the names of mirrepro.realmusic."
+                                                   "SOUNDFONTS are fetched by realmusic.soundfonts (the corpus stage does), or banks=[] for TimGM6mb alone")
+    banks = tuple(str(b) for b in config.banks)
+    args = [(str(root), sid, seed, style, config.sr, config.length, banks, config.production) for sid, seed, style, _ in jobs]
     bar = tqdm(total=len(args), unit='song', desc='synthesizing', disable=not progress)
     records = {}
     if config.workers == 1:
