@@ -41,13 +41,15 @@ class Style:
     mix_db: float = 4.0           # per-instrument level variation, ± dB
     eq_db: float = 4.0            # random peaking-EQ gain, ± dB
     silence: tuple[float, float] = (0.4, 1.5)   # silence before and after the music, seconds
+    accent: tuple[float, float] = (1.0, 1.0)    # range of a song's downbeat accent (velocity boost on beat 1), as a share of the full one
+    four: float = 0.0             # chance that a 4/4 section's groove is four-on-the-floor (a kick on every beat)
     bass: tuple = (32, 33, 34)
     comp: tuple = (0, 4, 24, 25)
     pad: tuple = (48, 49, 89)
     lead: tuple = (73, 65, 40, 11, 56, 71)
 
 STYLES = {
-    'labeled': Style('labeled'),
+    'labeled': Style('labeled', accent=(0.0, 1.0), four=0.3),
     'pool_a': Style('pool_a', tempo=(60, 200), triple=0.35, minor=0.45, duration=(35, 80), borrowed=0.18, sevenths=0.4,
                     drumless=0.4, syncopation=0.4, drift=0.035, jitter=0.012, mix_db=6, eq_db=6,
                     bass=(32, 33, 34, 35, 36, 38, 39), comp=(0, 1, 2, 4, 5, 7, 16, 17, 24, 25, 26, 27, 29),
@@ -57,7 +59,7 @@ STYLES = {
                     bass=(32, 33, 34, 35, 36, 37, 38, 39, 43), comp=(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 24, 25, 26, 27, 28, 29, 30, 46),
                     pad=(48, 49, 50, 51, 52, 61, 62, 88, 89, 90, 91, 92, 94, 95), lead=(73, 65, 66, 64, 56, 57, 40, 41, 71, 52, 53, 80, 81, 82, 11, 12, 26, 68, 22, 74, 60)),
     'test': Style('test', tempo=(65, 185), triple=0.3, minor=0.5, duration=(40, 70), borrowed=0.15, sevenths=0.45,
-                  drumless=0.35, syncopation=0.45, drift=0.03, jitter=0.01, mix_db=6, eq_db=7,
+                  drumless=0.35, syncopation=0.45, drift=0.03, jitter=0.01, mix_db=6, eq_db=7, accent=(0.0, 1.0), four=0.4,
                   bass=(35, 37, 38), comp=(2, 5, 16, 26, 27, 46), pad=(50, 51, 92, 94), lead=(66, 68, 74, 22, 81, 52)),
 }
 
@@ -134,21 +136,24 @@ class Song:
     @property
     def key(self) -> str: return f"{PITCHES[self.tonic]} {self.mode}"
 
-def _drum_pattern(kind: str, meter: int, rng, sync: bool):
-    "(position in beats, drum, velocity) for one bar."
-    hits = []
+def _drum_pattern(kind: str, meter: int, rng, sync: bool, accent: float = 1.0):
+    "(position in beats, drum, velocity) for one bar; `accent` scales the extra velocity of beat 1."
+    hits, a = [], lambda v: round(v * accent)
     if kind == 'light':
         hits += [(0, KICK, 110)] + [(b, HAT, 60) for b in range(meter)]
     elif meter == 3:
         hits += [(0, KICK, 118), (1, SNARE if kind == 'busy' else STICK, 70), (2, SNARE if kind == 'busy' else STICK, 66)]
-        hits += [(x / 2, HAT if kind != 'busy' else RIDE, 70 if x == 0 else 52) for x in range(6)]
+        hits += [(x / 2, HAT if kind != 'busy' else RIDE, 52 + a(18) if x == 0 else 52) for x in range(6)]
     elif kind == 'halftime':
-        hits += [(0, KICK, 118), (2, SNARE, 100)] + [(x / 2, HAT, 72 if x == 0 else 52) for x in range(8)]
+        hits += [(0, KICK, 118), (2, SNARE, 100)] + [(x / 2, HAT, 52 + a(20) if x == 0 else 52) for x in range(8)]
         if sync: hits.append((2.5, KICK, 85))
+    elif kind == 'four':     # four-on-the-floor: a kick on every beat, the backbeat, open hats off the beat
+        hits += [(b, KICK, 100 + a(15) if b == 0 else 100) for b in range(meter)] + [(1, CLAP, 92), (3, CLAP, 92)]
+        hits += [(b + 0.5, OPEN_HAT, 62) for b in range(meter)]
     else:
-        hits += [(0, KICK, 120), (2, KICK, 95), (1, SNARE, 100), (3, SNARE, 100)]
+        hits += [(0, KICK, 95 + a(25)), (2, KICK, 95), (1, SNARE, 100), (3, SNARE, 100)]
         step = 0.25 if kind == 'busy' and rng.random() < 0.5 else 0.5
-        hits += [(x * step, HAT if kind == 'basic' else (HAT if step == 0.25 else RIDE), 76 if x == 0 else 54) for x in range(int(meter / step))]
+        hits += [(x * step, HAT if kind == 'basic' else (HAT if step == 0.25 else RIDE), 54 + a(22) if x == 0 else 54) for x in range(int(meter / step))]
         if kind == 'busy': hits += [(1.5, KICK, 90)] + ([(3.5, OPEN_HAT, 70)] if rng.random() < 0.5 else [])
         if sync: hits.append((rng.choice([1.5, 2.5, 3.5]), KICK, 88))
     return hits
@@ -268,7 +273,7 @@ def _play_chords(band: _Band, grid: _Grid, p: dict, fn: str, first_beat: int, sp
             for off, dur, iv in fig:
                 if off >= span: continue
                 down = (cb - pickup + off) % meter == 0
-                band.add('bass', p['programs']['bass'], broot + iv, at(cb, off), at(cb, min(off + dur, span)) - 0.02, lv + (14 if down else 0))
+                band.add('bass', p['programs']['bass'], broot + iv, at(cb, off), at(cb, min(off + dur, span)) - 0.02, lv + (round(14 * p['accent']) if down else 0))
         voicing = sorted(60 + ((t - 60) % 12) - (12 if (t % 12) > 7 else 0) for t in tones)
         cfig = {'sustain': [(0, span)], 'block': [(b, 0.9) for b in range(int(span))],
                 'stabs': [(0, 0.5), (1.5, 0.5), (3, 0.5)] if meter == 4 else [(0, 0.5), (1, 0.5), (2, 0.5)],
@@ -280,7 +285,7 @@ def _play_chords(band: _Band, grid: _Grid, p: dict, fn: str, first_beat: int, sp
             notes = [voicing[k % len(voicing)]] if tex['comp'] == 'arp' else voicing
             for n_i, pitch in enumerate(notes):
                 stagger = 0.012 * n_i if tex['comp'] == 'strum' else 0.0
-                band.add('comp', tex['comp_program'], pitch, at(cb, off) + stagger, at(cb, min(off + dur, span)), lv - 10 + (10 if down else 0))
+                band.add('comp', tex['comp_program'], pitch, at(cb, off) + stagger, at(cb, min(off + dur, span)), lv - 10 + (round(10 * p['accent']) if down else 0))
         if tex['pad']:
             for pitch in voicing[:3]:
                 band.add('pad', p['programs']['pad'], pitch - 12 if pitch > 64 else pitch, start, end, lv - 22)
@@ -310,7 +315,7 @@ def _play_lead(band: _Band, grid: _Grid, p: dict, si: int, fn: str, first_beat: 
         lead_pitch = near[min(int(rng.integers(0, 3)), len(near) - 1)] if off >= 0 else near[0]
         dur = min(nxt - off, 2.0) * 0.9
         band.add('lead', m['texture']['lead_program'], lead_pitch, grid.at(first_beat, off), grid.at(first_beat, off + dur),
-                 lv - 4 + (8 if off % meter == 0 else 0))
+                 lv - 4 + (round(8 * p['accent']) if off % meter == 0 else 0))
     return lead_pitch
 
 def _play_drums(band: _Band, grid: _Grid, p: dict, fn: str, first_beat: int, n_bars: int):
@@ -321,7 +326,7 @@ def _play_drums(band: _Band, grid: _Grid, p: dict, fn: str, first_beat: int, n_b
         sync = rng.random() < band.style.syncopation
         hits = _fill(meter, rng) if b == n_bars - 1 and n_bars > 1 and rng.random() < 0.4 else []
         fill_from = min((h[0] for h in hits), default=meter)
-        hits += [h for h in _drum_pattern(tex['drums'], meter, rng, sync) if h[0] < fill_from]
+        hits += [h for h in _drum_pattern(tex['drums'], meter, rng, sync, p['accent']) if h[0] < fill_from]
         if b == 0 and tex['drums'] != 'light': hits.append((0, CRASH, 100))
         for off, drum, vel in hits:
             band.add('drums', 0, drum, grid.at(bb, off), grid.at(bb, off) + 0.1, vel * (0.75 + 0.25 * level / 104), is_drum=True)
@@ -373,6 +378,10 @@ def compose(seed: int, style: Style | str = 'labeled') -> Song:
     style = STYLES[style] if isinstance(style, str) else style
     rng = np.random.default_rng(seed)
     p = _song_plan(rng, style)
+    feel = np.random.default_rng([seed, 17])     # the groove's own draws, so that the rest of the song stays as it was
+    p['accent'] = feel.uniform(*style.accent)
+    for m in p['material'].values():
+        if p['meter'] == 4 and m['texture']['drums'] in ('basic', 'busy') and feel.random() < style.four: m['texture']['drums'] = 'four'
     grid = _beat_grid(rng, style, p['plan'], p['meter'], p['tempo'])
     band = _Band(rng, style)
     for b in range(grid.pickup):   # a count-in on the rim before the first bar
@@ -397,7 +406,7 @@ def _peaking(f0, gain_db, q, sr):
     return np.r_[b / den[0], den / den[0]][None]
 
 def _synth(sr: int, banks: tuple):
-    """The process's synthesizer at `sr` with TimGM6mb and `banks` loaded, all sounds off; each bank's presets: its
+    """The process's synthesizer at `sr` with TimGM6mb and `banks` loaded, all sounds off, and each preset's trim (dB); each bank's presets: its
     General MIDI programs (bank 0) and its drum kits (GM_KITS of bank 128, or, for a bank of a few presets such as a
     drum-kit SoundFont, its preset 0)."""
     try: import tinysoundfont
@@ -415,11 +424,28 @@ def _synth(sr: int, banks: tuple):
             programs = {p for p in range(128) if synth.sfpreset_name(sfid, 0, p)}
             kits = [(128, k) for k in GM_KITS if synth.sfpreset_name(sfid, 128, k)] if len(programs) >= 100 else [(0, min(programs))] if programs else []
             loaded.append((sfid, programs if len(programs) >= 100 else set(), kits))
-        _SYNTH[key] = synth, loaded
-    synth, loaded = _SYNTH[key]
+        trims = {}
+        if banks:      # level each preset to TimGM6mb's of the same program (kits: to its standard kit), as a mix engineer would
+            ref = {p: _level(synth, loaded[0][0], 0, p, sr) for p in loaded[0][1]} | {'kit': _level(synth, loaded[0][0], 128, 0, sr, True)}
+            for sfid, programs, kits in loaded:
+                trims |= {(sfid, 0, p): ref[p] - _level(synth, sfid, 0, p, sr) for p in programs if p in ref}
+                trims |= {(sfid, b, k): ref['kit'] - _level(synth, sfid, b, k, sr, True) for b, k in kits}
+        _SYNTH[key] = synth, loaded, trims
+    synth, loaded, trims = _SYNTH[key]
     synth.sounds_off()
     synth.generate(sr)      # the last song's voices fade out (sounds_off releases them quickly, not at once)
-    return synth, loaded
+    return synth, loaded, trims
+
+def _level(synth, sfid: int, bank: int, preset: int, sr: int, drums: bool = False) -> float:
+    "A preset's level (dB): the energy of a quarter second of three notes (C3, C4, C5; kick, snare, hi-hat), each at velocity 100."
+    ch = 9 if drums else 0
+    synth.program_select(ch, sfid, bank, preset, drums)
+    energy = 0.0
+    for note in ((KICK, SNARE, HAT) if drums else (48, 60, 72)):
+        synth.noteon(ch, note, 100)
+        energy += np.mean(np.frombuffer(synth.generate(sr // 4), dtype=np.float32) ** 2)
+        synth.sounds_off(); synth.generate(sr // 8)
+    return 10 * np.log10(energy / 3 + 1e-12)
 
 def _reverb(audio, sr, rng):
     "A room-to-hall reverb: the dry signal plus a decaying, darkened noise tail (RT60 0.3–2.2 s, 5–30 ms pre-delay)."
@@ -450,7 +476,7 @@ def render(song: Song, sr: int = SR, eq: bool = True, banks: tuple = (), product
     """Render `song` to mono float32 at `sr` with its mix, a random EQ and loudness (deterministic from its seed).
     `banks`: SoundFont files (.sf2, .sf3) beside TimGM6mb; with any, each instrument's bank and the drum kit are drawn
     from the song's seed among them all. `production`: reverb, compression and saturation (`produce`)."""
-    synth, loaded = _synth(sr, tuple(str(b) for b in banks))
+    synth, loaded, trims = _synth(sr, tuple(str(b) for b in banks))
     pick = np.random.default_rng([song.seed, 11])
     kits = [(sfid, bank, preset) for sfid, _, ks in loaded for bank, preset in ks]
     events = []
@@ -463,6 +489,7 @@ def render(song: Song, sr: int = SR, eq: bool = True, banks: tuple = (), product
             sfid, bank, preset = (has[pick.integers(len(has))] if banks else loaded[0][0]), 0, inst.program
         synth.program_select(ch, sfid, bank, preset, inst.is_drum)
         gain = song.gains_db.get(inst.name + str(inst.program), 0.0)
+        if banks: gain += float(np.clip(trims.get((sfid, bank, preset), 0.0), -20, 12)) - 8     # 8 dB under, for the trims' headroom
         synth.control_change(ch, 7, int(np.clip(100 * 10 ** (gain / 40), 1, 127)))
         for note in inst.notes:
             events.append((int(note.start * sr), 1, ch, note.pitch, note.velocity))
