@@ -188,7 +188,7 @@ def debian_pool(packages, out, cache, seconds: float = 30.0, max_per_package: in
             tracks.append(Track(tid, audio, meta['excerpt_seconds'], split, {}, meta)); kept += 1
     return tracks
 
-# %% ../nbs/09c_realmusic.ipynb #0f5b44b1
+# %% ../nbs/09c_realmusic.ipynb #8c202118
 SOUNDFONTS = {   # the SoundFonts the labeled songs can draw on: name -> (Debian package, the file inside it)
     'fluidr3': ('fluid-soundfont-gm', 'usr/share/sounds/sf2/FluidR3_GM.sf2'),                           # General MIDI, MIT
     'musescore': ('musescore-general-soundfont-small', 'usr/share/sounds/sf3/MuseScore_General_Lite.sf3'),  # General MIDI, MIT
