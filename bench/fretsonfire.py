@@ -36,8 +36,9 @@ def chart_grid(notes_mid, delay_ms: float = 0.0):
     import pretty_midi
     m = pretty_midi.PrettyMIDI(str(notes_mid))
     beats, downbeats = m.get_beats(), m.get_downbeats()
-    last = np.searchsorted(downbeats, beats, side='right') - 1          # the bar each beat is in
-    pos = np.array([int(np.sum((beats >= downbeats[b]) & (beats <= t))) if b >= 0 else 0 for t, b in zip(beats, last)])
+    last = np.searchsorted(downbeats, beats, side='right') - 1          # the bar each beat is in (-1: before the first)
+    first = np.searchsorted(beats, downbeats, side='left')              # each bar's first beat
+    pos = np.where(last >= 0, np.arange(len(beats)) - first[np.maximum(last, 0)] + 1, 0)
     keep = pos > 0
     return beats[keep] + delay_ms / 1000, pos[keep]
 
