@@ -13,7 +13,7 @@ import json, sys, time
 from dataclasses import replace
 from pathlib import Path
 import numpy as np
-from mirrepro.synth import CorpusConfig, write_manifests
+from mirrepro.synth import CorpusConfig, build_corpus
 from mirrepro.study import load_profile
 from mirrepro.runs import train_config
 from mirrepro.train import train
@@ -23,20 +23,15 @@ from mirrepro.realmusic import soundfonts
 
 
 def main(task, rendering, seeds):
-    import multiprocessing as mp, mirrepro.synth as synth
-    from concurrent.futures import ProcessPoolExecutor
     p = load_profile('params.yaml', 'cpu')
     cfg = p['data']['corpus']
-    banks = tuple(r['file'] for r in soundfonts(cfg['banks'], p['data']['pools']['cache'])) if rendering == 'profile' else ()
+    banks = [r['file'] for r in soundfonts(cfg['banks'], p['data']['pools']['cache'])] if rendering == 'profile' else []
     production = rendering == 'profile' and cfg['production']
     root = Path(f'outputs/bench/corpus-{task}-{rendering}')      # songs and runs (git ignores outputs/)
-    jobs = [j for j in CorpusConfig(test=cfg['test']).jobs() if j[3].startswith(task + '_')]
     t0 = time.perf_counter()
-    with ProcessPoolExecutor(2, mp_context=mp.get_context('spawn')) as ex:
-        records = {r['track_id']: r for r in ex.map(synth._job, [(str(root), sid, seed, style, cfg['sr'], cfg['length'], banks, production)
-                                                                for sid, seed, style, _ in jobs])}
-    print(f"{task}, {rendering}: {len(records)} songs in {time.perf_counter() - t0:.0f} s", flush=True)
-    m = write_manifests(root, jobs, records)
+    m = build_corpus(root, CorpusConfig(**{**cfg, 'banks': banks, 'production': production}), progress=False,
+                     groups=[f'{task}_{split}' for split in ('train', 'valid', 'test')])
+    print(f"{task}, {rendering}: songs in {time.perf_counter() - t0:.0f} s", flush=True)
     real = read_manifest('outputs/cpu/realset/manifest.jsonl')
     out_file = Path(f'bench/results/corpus-real-{task}-{rendering}.json')
     out = json.loads(out_file.read_text()) if out_file.exists() else {}

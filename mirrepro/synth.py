@@ -486,7 +486,7 @@ def render(song: Song, sr: int = SR, eq: bool = True, banks: tuple = (), product
         if inst.is_drum: sfid, bank, preset = kits[pick.integers(len(kits))] if banks else (loaded[0][0], 128, 0)
         else:
             has = [sf for sf, programs, _ in loaded if inst.program in programs] or [loaded[0][0]]
-            sfid, bank, preset = (has[pick.integers(len(has))] if banks else loaded[0][0]), 0, inst.program
+            sfid, bank, preset = has[pick.integers(len(has))], 0, inst.program   # TimGM6mb alone: a draw among one, which uses no randomness
         synth.program_select(ch, sfid, bank, preset, inst.is_drum)
         gain = song.gains_db.get(inst.name + str(inst.program), 0.0)
         if banks: gain += float(np.clip(trims.get((sfid, bank, preset), 0.0), -20, 12)) - 8     # 8 dB under, for the trims' headroom
@@ -581,7 +581,7 @@ def write_song(root, song_id: str, seed: int, style: str, sr: int = SR, length: 
 class CorpusConfig:
     seed: int = 0
     train: int = 48       # labeled training songs per task   (the defaults are the cpu profile's, params.yaml)
-    valid: int = 8        # validation songs per task
+    valid: int | dict = field(default_factory=lambda: dict(downbeat=8, chord=8, key=40, structure=8))  # validation songs per task: a count, or {task: count}
     test: int | dict = field(default_factory=lambda: dict(downbeat=40, chord=40, key=160, structure=40))  # test songs per task (test style): a count, or {task: count} naming every task
     pool_a: int = 60      # unlabeled pool A (wider distribution)
     pool_b: int = 120     # unlabeled pool B (wider still)
@@ -592,34 +592,44 @@ class CorpusConfig:
     production: bool = False                    # a mix bus per song: reverb, compression, saturation (`produce`); on in the cpu profile
 
     def __post_init__(self):
-        if isinstance(self.test, dict) and set(self.test) != set(TASKS):
-            raise ValueError(f"corpus.test: a mapping must name every task {list(TASKS)}, got {sorted(self.test)}")
-        counts = {k: getattr(self, k) for k in ('train', 'valid', 'pool_a', 'pool_b')} | {('test', f'test.{t}')[isinstance(self.test, dict)]: self.n_test(t) for t in TASKS}
+        for split, n in (('valid', self.valid), ('test', self.test)):
+            if isinstance(n, dict) and set(n) != set(TASKS):
+                raise ValueError(f"corpus.{split}: a mapping must name every task {list(TASKS)}, got {sorted(n)}")
+        counts = {k: getattr(self, k) for k in ('train', 'pool_a', 'pool_b')}
+        for split, n in (('valid', self.valid), ('test', self.test)):
+            counts |= {(split, f'{split}.{t}')[isinstance(n, dict)]: self.count(split, t) for t in TASKS}
         for k, n in counts.items():
             if n < 0: raise ValueError(f"corpus.{k} must be ≥ 0, got {n}")
         if self.workers < 1: raise ValueError(f"corpus.workers must be ≥ 1, got {self.workers}")
         _check_length(self.length, 'corpus.length')
 
-    def n_test(self, task: str) -> int:
-        "Test songs of `task`."
-        return self.test[task] if isinstance(self.test, dict) else self.test
+    def count(self, split: str, task: str) -> int:
+        "Songs of `task` in `split` (train, valid or test)."
+        n = dict(train=self.train, valid=self.valid, test=self.test)[split]
+        return n[task] if isinstance(n, dict) else n
+
+    def n_test(self, task: str) -> int: return self.count('test', task)
 
     def jobs(self) -> list[tuple[str, int, str, str]]:
         "(song id, seed, style, group) for every song of the corpus."
         groups = [(f'{t}_{split}', n, 'test' if split == 'test' else 'labeled') for t in TASKS for split, n in
-                  (('train', self.train), ('valid', self.valid), ('test', self.n_test(t)))]
+                  (('train', self.train), ('valid', self.count('valid', t)), ('test', self.n_test(t)))]
         groups += [('pool_a', self.pool_a, 'pool_a'), ('pool_b', self.pool_b, 'pool_b')]
         return [(f'{g}_{i:04d}', zlib.crc32(f'{self.seed}/{g}/{i}'.encode()), style, g) for g, n, style in groups for i in range(n)]
 
 def _job(args):
     return write_song(*args)
 
-def build_corpus(root, config: CorpusConfig = CorpusConfig(), progress: bool = True) -> dict[str, Path]:
-    "Generate (or finish) the corpus under `root` in parallel and write its manifests; returns manifest paths."
+def build_corpus(root, config: CorpusConfig = CorpusConfig(), progress: bool = True, groups=None) -> dict[str, Path]:
+    """Generate (or finish) the corpus under `root` in parallel and write its manifests; returns manifest paths.
+    `groups`: only the songs of these groups (`jobs()`' last field, e.g. `key_train`), as the benchmarks build one task's songs."""
     from concurrent.futures import ProcessPoolExecutor
     from tqdm import tqdm     # text bars: they read well in executed notebooks and logs
     import multiprocessing as mp
     root = Path(root); jobs = config.jobs()
+    if groups is not None:
+        if unknown := set(groups) - {g for *_, g in jobs}: raise ValueError(f"build_corpus: unknown groups {sorted(unknown)}")
+        jobs = [j for j in jobs if j[3] in groups]
     for b in config.banks:
         if not Path(b).is_file(): raise ValueError(f"corpus.banks: {b}: no such SoundFont file. Give files: the names of mirrepro.realmusic."
                                                    "SOUNDFONTS are fetched by realmusic.soundfonts (the corpus stage does), or banks=[] for TimGM6mb alone")

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import math, os, json, time
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -347,9 +348,7 @@ def plot_history(history: list, metric: str, path=None):
     return fig
 
 # %% ../nbs/07_train.ipynb #6f7c1807
-def train(cfg: TrainConfig, out, train_set, valid_set, unlabeled=None, softlabels=None, device=None, progress: bool = True) -> dict:
-    """Train `cfg` on the labeled manifest `train_set` (+ the tracks of `unlabeled` held by the soft-label store
-    `softlabels`), validating on `valid_set`; files in `out`. Returns the run's metrics (and the model under 'model')."""
+def _train(cfg: TrainConfig, out, train_set, valid_set, unlabeled=None, softlabels=None, device=None, progress: bool = True) -> dict:
     out = Path(out)
     ctx = distributed.setup(device)          # rank, world size and this process's device (GPU LOCAL_RANK on CUDA)
     rank, world, device = ctx.rank, ctx.world, ctx.device
@@ -399,7 +398,30 @@ def train(cfg: TrainConfig, out, train_set, valid_set, unlabeled=None, softlabel
     if rank == 0:
         with atomic_output(out / 'metrics.json') as tmp: tmp.write_text(json.dumps(result, indent=1))
         plot_history(h, spec.metric, out / 'curve.png')
+    distributed.barrier(ctx)                     # every rank reads the best epoch's weights that rank 0 wrote
+    model.load_state_dict(torch.load(out / 'best.pt', map_location=device, weights_only=True)['state_dict'])
     return dict(result, model=model)
+
+@contextmanager
+def _threads_beside(workers: int):
+    "The model's threads on the cores the data workers leave (one process on a CPU); the thread count restored afterwards."
+    before = torch.get_num_threads()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
+    if workers: torch.set_num_threads(max(1, cores - workers))
+    try: yield
+    finally: torch.set_num_threads(before)
+
+def train(cfg: TrainConfig, out, train_set, valid_set, unlabeled=None, softlabels=None, device=None, progress: bool = True) -> dict:
+    """Train `cfg` on the labeled manifest `train_set` (+ the tracks of `unlabeled` held by the soft-label store
+    `softlabels`), validating on `valid_set`; files in `out`. Returns the run's metrics, and under 'model' the model of
+    its best epoch (`best.pt`'s weights, the one the study evaluates), not of its last. On a CPU, alone (no torchrun),
+    the model's threads leave a core to each of `cfg.workers` data workers: with two cores, a round-1 key or structure
+    step (every chunk pitch-shifted by sox) takes 22-33 % less time with one worker and one model thread than with
+    two model threads and the data made between steps; a student's, whose soft-labeled half is lighter to make, does
+    not (bench/threads.py, README)."""
+    alone_on_cpu = int(os.environ.get('WORLD_SIZE', 1)) == 1 and distributed.process_device(device, 0).type == 'cpu'
+    with _threads_beside(cfg.workers if alone_on_cpu else 0):
+        return _train(cfg, out, train_set, valid_set, unlabeled, softlabels, device, progress)
 
 # %% ../nbs/07_train.ipynb #96f60aca
 def main(argv=None):

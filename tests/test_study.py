@@ -320,8 +320,8 @@ def _unread_keys(params: dict) -> list[str]:
             key = path[-1]
             if path[0] == 'train':
                 ok = key in train_fields and key in train_read and key not in ('task', 'round')
-            elif path[:2] == ('data', 'corpus'):                 # a field, or test's {task: count}
-                ok = path[2] in corpus_fields and path[2] in corpus_read and (len(path) == 3 or (path[2] == 'test' and len(path) == 4 and path[3] in params['tasks']))
+            elif path[:2] == ('data', 'corpus'):                 # a field, or valid's or test's {task: count}
+                ok = path[2] in corpus_fields and path[2] in corpus_read and (len(path) == 3 or (path[2] in ('valid', 'test') and len(path) == 4 and path[3] in params['tasks']))
             elif path[:2] == ('data', 'pools'):
                 ok = key in pools_fields and key in pools_read
             elif path[:2] == ('data', 'labeled'):        # {task: {split: entries}}: tasks and splits are read by name, entries below
