@@ -592,11 +592,10 @@ class CorpusConfig:
     production: bool = False                    # a mix bus per song: reverb, compression, saturation (`produce`); on in the cpu profile
 
     def __post_init__(self):
+        counts = {k: getattr(self, k) for k in ('train', 'pool_a', 'pool_b')}
         for split, n in (('valid', self.valid), ('test', self.test)):
             if isinstance(n, dict) and set(n) != set(TASKS):
                 raise ValueError(f"corpus.{split}: a mapping must name every task {list(TASKS)}, got {sorted(n)}")
-        counts = {k: getattr(self, k) for k in ('train', 'pool_a', 'pool_b')}
-        for split, n in (('valid', self.valid), ('test', self.test)):
             counts |= {(split, f'{split}.{t}')[isinstance(n, dict)]: self.count(split, t) for t in TASKS}
         for k, n in counts.items():
             if n < 0: raise ValueError(f"corpus.{k} must be ≥ 0, got {n}")
@@ -612,8 +611,7 @@ class CorpusConfig:
 
     def jobs(self) -> list[tuple[str, int, str, str]]:
         "(song id, seed, style, group) for every song of the corpus."
-        groups = [(f'{t}_{split}', n, 'test' if split == 'test' else 'labeled') for t in TASKS for split, n in
-                  (('train', self.train), ('valid', self.count('valid', t)), ('test', self.n_test(t)))]
+        groups = [(f'{t}_{split}', self.count(split, t), 'test' if split == 'test' else 'labeled') for t in TASKS for split in ('train', 'valid', 'test')]
         groups += [('pool_a', self.pool_a, 'pool_a'), ('pool_b', self.pool_b, 'pool_b')]
         return [(f'{g}_{i:04d}', zlib.crc32(f'{self.seed}/{g}/{i}'.encode()), style, g) for g, n, style in groups for i in range(n)]
 
