@@ -7,8 +7,10 @@ export PATH := $(CURDIR)/.venv/bin:$(PATH)
 setup:
 	@bash scripts/setup.sh
 
+# JOBS: stages at a time (scripts/study.py); 1 is plain `dvc repro`
+JOBS ?= 1
 study: setup
-	dvc repro
+	python scripts/study.py --jobs $(JOBS)
 	@r=outputs/$$(sed -n 's/^profile: *\([a-z]*\).*/\1/p' params.yaml)/reports; \
 	echo "report: $$r/notebooks/report.ipynb (Figure 2: $$r/figure2.png, Table 3: $$r/table3.md);" \
 	     "every stage's executed notebook in $$r/notebooks/; metrics: dvc metrics show"

@@ -66,6 +66,13 @@ def build():
     return tracks
 
 
+def nearest(grid, times):
+    "Index of the `grid` time (sorted) nearest each of `times`; the earlier one on a tie, as argmin would pick."
+    if len(grid) < 2: return np.zeros(len(times), int)
+    i = np.clip(np.searchsorted(grid, times), 1, len(grid) - 1)
+    return np.where(times - grid[i - 1] <= grid[i] - times, i - 1, i)
+
+
 def check(tracks):
     from mirrepro.annotations import read_beats
     print(f"{'song':<36} {'BPM':>5} {'beat F':>7} {'offset s':>9} {'madmom downbeats on grid beat 1/2/3/4':>38}  trusted")
@@ -74,9 +81,9 @@ def check(tracks):
         ref = read_beats(t.annotations['downbeat'])
         est = madmom_estimate(load_audio(t.audio, SR), 'downbeat', SR)
         a = beat_agreement(ref, est)
-        near = lambda x: np.abs(ref[0] - x).argmin()
-        offset = float(np.median([x - ref[0][near(x)] for x in est[0]]))
-        hits = [int(ref[1][near(x)]) for x in est[0][est[1] == 1] if np.abs(ref[0] - x).min() < 0.07]
+        near = nearest(ref[0], est[0])                     # the grid beat nearest each of madmom's beats
+        offset = float(np.median(est[0] - ref[0][near]))
+        hits = ref[1][near][(est[1] == 1) & (np.abs(est[0] - ref[0][near]) < 0.07)].astype(int).tolist()
         share = [hits.count(k) / max(len(hits), 1) for k in (1, 2, 3, 4)]
         beats_ok = a['beat_f'] >= 0.9
         rows[t.track_id] = dict(beat_f=a['beat_f'], offset=offset, on_position=share, beats=beats_ok, phase=beats_ok and share[0] >= 0.8, **t.meta)

@@ -54,10 +54,12 @@ def shared_dir(tmp_path_factory):
 
 @pytest.fixture(scope='session')
 def smoke(tmp_path_factory):
-    "A copy of the repository after `dvc repro` on the smoke profile (test_study.py, test_docs.py)."
+    """A copy of the repository after the whole smoke profile (test_study.py, test_docs.py), run as `make study JOBS=2`
+    runs it (scripts/study.py: two stages at a time, each a `dvc repro --single-item`), so that the tests of the lock,
+    `dvc status` and every output check that path too; `JOBS=1` is plain `dvc repro`, which other tests run."""
     repo = repo_copy(tmp_path_factory.mktemp('study') / 'repo')
     set_params(repo, lambda p: p.update(profile='smoke'))
-    r = run(['dvc', 'repro'], repo)          # its minutes are in the per-test time line of the first test that uses it
+    r = run([sys.executable, 'scripts/study.py', '--jobs', '2'], repo)   # its minutes are in the time line of the first test that uses it
     assert r.returncode == 0, (r.stdout + r.stderr)[-5000:]
     return repo
 
