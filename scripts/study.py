@@ -101,6 +101,10 @@ def main(argv=None):
     ap.add_argument('targets', nargs='*', help='stages, as `dvc repro` takes them (default: the whole pipeline)')
     a = ap.parse_args(argv)
     if a.jobs < 1: ap.error('--jobs must be at least 1')
+    # A process started with SIGINT ignored (a background job of a script, a pytest-xdist worker's child) passes that
+    # on to every stage through exec, and an interrupt would then stop none of them; caught here, it is reset to the
+    # default in each stage's command.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if a.jobs == 1: return subprocess.call(dvc() + ['repro'] + a.targets)
     return run_parallel(a.jobs, a.targets)
 

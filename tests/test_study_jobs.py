@@ -57,15 +57,23 @@ def test_sigterm_stops_every_stage_command(tmp_path):
     endless = 'echo $$ > {me}.pid; touch {me}.started; while true; do sleep 0.2; done'
     repo = project(tmp_path, left=endless.format(me='left'), right=endless.format(me='right'))
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
-    p = subprocess.Popen([sys.executable, str(SCRIPT), '--jobs', '2'], cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # started with SIGINT ignored, as a background job of a script (or a pytest-xdist worker's child) is: the stages must stop all the same
+    p = subprocess.Popen(['bash', '-c', f'trap "" INT; exec {sys.executable} {SCRIPT} --jobs 2'], cwd=repo, env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for _ in range(600):                       # until both stage commands run (a minute at most)
         if (repo / 'left.pid').exists() and (repo / 'right.pid').exists(): break
         time.sleep(0.1)
     else:
         p.kill(); pytest.fail('the two stages never ran side by side: ' + ''.join(p.communicate()))
-    p.send_signal(signal.SIGTERM)
-    out, err = p.communicate(timeout=120)
-    assert p.returncode == 130, out + err
-    for me in ('left', 'right'):
-        pid = int((repo / f'{me}.pid').read_text())
-        with pytest.raises(ProcessLookupError): os.kill(pid, 0)
+    pids = [int((repo / f'{me}.pid').read_text()) for me in ('left', 'right')]
+    try:
+        p.send_signal(signal.SIGTERM)
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 130, out + err
+        for pid in pids:
+            with pytest.raises(ProcessLookupError): os.kill(pid, 0)
+    finally:                                   # a failure leaves no endless stage behind
+        p.kill()
+        for pid in pids:
+            try: os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError: pass
