@@ -26,18 +26,19 @@ def timed(task: str, rnd: int, threads: int, copies: int, steps: int) -> list[fl
 
 
 def main():
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
+    from mirrepro.core import cores
+    n = cores()
     runs = [a.split(':') for a in sys.argv[1:]] or [(t, r) for t in ('downbeat', 'chord', 'key', 'structure') for r in (1, 2, 3)]
-    print(f"{cores} cores. {'task':<10} {'round':>5} {f'1 x {cores} threads':>15} {f'{cores} x 1 thread':>22} {'throughput gain':>16}")
+    print(f"{n} cores. {'task':<10} {'round':>5} {f'1 x {n} threads':>15} {f'{n} x 1 thread':>22} {'throughput gain':>16}")
     rows = []
     for task, rnd in runs:
-        (a,) = timed(task, int(rnd), cores, 1, 24)
-        b = timed(task, int(rnd), 1, cores, 24)
+        (a,) = timed(task, int(rnd), n, 1, 24)
+        b = timed(task, int(rnd), 1, n, 24)
         gain = sum(1 / x for x in b) / (1 / a)
         rows.append(dict(task=task, round=int(rnd), alone=a, side_by_side=b, gain=gain))
         print(f"{'':9} {task:<10} {rnd:>5} {a:>13.3f} s {' / '.join(f'{x:.3f}' for x in b):>20} s {gain:>15.2f}x", flush=True)
     (HERE / 'results').mkdir(exist_ok=True)
-    (HERE / 'results' / 'lanes.json').write_text(json.dumps(dict(cores=cores, runs=rows), indent=1))
+    (HERE / 'results' / 'lanes.json').write_text(json.dumps(dict(cores=n, runs=rows), indent=1))
 
 
 if __name__ == '__main__':

@@ -10,7 +10,7 @@ from dataclasses import asdict, is_dataclass
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['SR', 'atomic_output', 'atomic_write_text', 'plain', 'cache_dir', 'need']
+__all__ = ['SR', 'atomic_output', 'atomic_write_text', 'plain', 'cache_dir', 'cores', 'need']
 
 # %% ../nbs/00_core.ipynb #4f135cfe
 SR = 16000  # the sample rate of every model in the paper (§4.2)
@@ -43,6 +43,11 @@ def plain(x):
 def cache_dir() -> Path:
     "Where file hashes, decoded audio and fingerprints are cached: `$MIRREPRO_CACHE`, else `~/.cache/mirrepro`."
     return Path(os.environ.get('MIRREPRO_CACHE') or Path.home() / '.cache' / 'mirrepro')
+
+# %% ../nbs/00_core.ipynb #28e3039d
+def cores() -> int:
+    "The number of CPU cores this process may run on: its affinity where the OS has one, else the machine's count."
+    return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
 
 # %% ../nbs/00_core.ipynb #abb56ef2
 def need(module: str, extra: str, what: str):

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from .core import atomic_output, plain
+from .core import atomic_output, cores, plain
 from .audio import AudioSource
 from .provenance import file_hashes, fingerprint, environment, data_fingerprint, folder_fingerprint
 from .tasks import TASKS, TaskSpec, IGNORE, task_spec, config_from
@@ -406,8 +406,7 @@ def _train(cfg: TrainConfig, out, train_set, valid_set, unlabeled=None, softlabe
 def _threads_beside(workers: int):
     "The model's threads on the cores the data workers leave (one process on a CPU); the thread count restored afterwards."
     before = torch.get_num_threads()
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
-    if workers: torch.set_num_threads(max(1, cores - workers))
+    if workers: torch.set_num_threads(max(1, cores() - workers))
     try: yield
     finally: torch.set_num_threads(before)
 

@@ -51,8 +51,8 @@ def _pump(stream, name, log):
 def run_parallel(jobs: int, targets=None, repo='.') -> int:
     up, down = plan(targets, repo)
     env = dict(os.environ)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
-    env['OMP_NUM_THREADS'] = env['MKL_NUM_THREADS'] = str(max(1, cores // jobs))
+    from mirrepro.core import cores
+    env['OMP_NUM_THREADS'] = env['MKL_NUM_THREADS'] = str(max(1, cores() // jobs))
     done, running, failed, logs = set(), {}, [], {}
     order = {s: i for i, s in enumerate(up)}
     t0 = time.perf_counter()

@@ -1,7 +1,7 @@
 """scripts/study.py, which `make study JOBS=N` runs: independent stages run side by side, DVC's lock and status come out as
 after `dvc repro`, a failed stage stops the rest and is named, and an interrupt stops every stage's command. On a
 four-stage DVC project of shell commands (the smoke study runs through it too: tests/conftest.py)."""
-import os, signal, subprocess, sys, textwrap, time
+import os, signal, subprocess, sys, time
 from pathlib import Path
 import pytest
 import yaml
