@@ -1,0 +1,38 @@
+"""bench/barphase.py reads a model's bar phase right: downbeats on the reference's beat 3 are counted there, and a
+recording whose beats are found with the bar shifted scores 0 downbeat F, 1 at the best phase, and phase 3."""
+import importlib.util
+from pathlib import Path
+import numpy as np
+import pytest
+
+spec = importlib.util.spec_from_file_location('barphase', Path(__file__).parents[1] / 'bench' / 'barphase.py')
+barphase = importlib.util.module_from_spec(spec); spec.loader.exec_module(barphase)
+
+
+class Track:
+    def __init__(self, tid, ref): self.track_id, self.ref = tid, ref
+    def annotation(self, task): return self.ref
+
+
+def grid(n=32, period=0.5, meter=4, shift=0, jitter=0.0):
+    t = np.arange(n) * period + np.random.default_rng(n).uniform(-jitter, jitter, n)
+    return t, (np.arange(n) + shift) % meter + 1
+
+
+def test_downbeats_two_beats_late_are_counted_on_beat_three():
+    ref, est = grid(), grid(shift=2, jitter=0.02)        # the estimate calls the reference's beat 3 its beat 1
+    on = barphase.bar_positions(ref, est)
+    assert on == [3] * 8
+
+
+def test_summary_tells_a_shifted_bar_from_a_right_one_and_a_wrong_meter():
+    ref = grid()
+    tracks = [Track('right', ref), Track('late', ref), Track('triple', ref)]
+    outputs = {'right': (None, grid(jitter=0.02)), 'late': (None, grid(shift=2)), 'triple': (None, grid(meter=3))}
+    s = barphase.summary(tracks, outputs)
+    assert s['per_track']['right']['downbeat_f'] == pytest.approx(1.0)
+    assert s['per_track']['late']['downbeat_f'] == 0.0 and s['per_track']['late']['any_phase_f'] == pytest.approx(1.0)
+    assert s['beats_found'] == 3 and s['same_meter'] == 2
+    assert s['per_track']['right']['phase'] == 1 and s['per_track']['late']['phase'] == 3
+    assert s['per_track']['triple']['consistency'] < 0.5  # bars of 3 over bars of 4: its downbeats fall on every position
+    assert sum(s['phase'].values()) == 3 and s['phase'][3] >= 1
