@@ -6,15 +6,23 @@ For each run and set this prints downbeat F as scored and at the best bar phase;
 the model finds (beat F >= 0.8 and a beat period within 10 % of the reference's), how many have the reference's meter,
 and on which reference bar position each one's estimated downbeats mostly fall. A model whose bar cue carries over to
 a set lands on 1; one that picks the phase at random, but keeps it, spreads its recordings over 1-4 (in 4/4).
+
+A second table asks whether harmony can choose the phase instead: keep each run's beats and meter, and turn its bars
+so that beat 1 falls where most chord changes fall, the chord changes being those that the study's chord teacher (r1)
+hears in the same audio. The rule has no parameter (the 70 ms window of the metric; on a tie the model's own phase),
+and nothing in it was chosen on these songs.
 Run after `make study`. Usage: .venv/bin/python bench/barphase.py [run ...]   (default: every downbeat run)
-Prints a table and writes bench/results/barphase.json.
+Prints both tables and writes bench/results/barphase.json.
 """
 import collections, json, sys, warnings
 from pathlib import Path
 import numpy as np
 from mirrepro.annotations import read_manifest
 from mirrepro.evaluate import evaluate, beat_agreement
-from mirrepro.model import load_checkpoint
+from mirrepro.audio import load_audio
+from mirrepro.model import load_checkpoint, frame_probs
+from mirrepro.tasks import decode
+from mirrepro.report import paired_bootstrap
 from mirrepro.study import load_profile, manifest, model_dir, realset_dir
 
 
@@ -25,6 +33,22 @@ def bar_positions(ref, est, window: float = 0.07) -> list[int]:
     if not len(rt) or not len(ed): return []
     i = np.abs(rt[None, :] - ed[:, None]).argmin(1)
     return rp[i][np.abs(rt[i] - ed) < window].astype(int).tolist()
+
+
+def chord_changes(segments) -> np.ndarray:
+    "Times where one chord gives way to another (no-chord segments neither start nor end a change)."
+    return np.array([b[0] for a, b in zip(segments, segments[1:]) if a[2] != b[2] and 'N' not in (a[2], b[2])])
+
+
+def phase_by_harmony(est, changes, window: float = 0.07):
+    "`est` (times, positions) with its bars turned so that beat 1 takes the most `changes` within `window`; ties keep it."
+    t, pos = np.asarray(est[0], float), np.asarray(est[1]).astype(int)
+    if not len(t) or not len(changes): return t, pos
+    m = int(pos.max())
+    near = np.abs(t[:, None] - np.asarray(changes)[None, :]).min(1) < window      # beats a chord changes on
+    shifted = [(pos - 1 + s) % m + 1 for s in range(m)]
+    best = max(range(m), key=lambda s: (int(near[shifted[s] == 1].sum()), s == 0))
+    return t, shifted[best]
 
 
 def summary(tracks, outputs) -> dict:
@@ -56,7 +80,11 @@ if __name__ == '__main__':
             'real': [t for t in read_manifest(realset_dir(p) / 'manifest.jsonl') if t.has('downbeat')]}
     print(f"{'run':<7} {'set':<10} {'downbeat F':>10} {'best phase':>10} {'beats found':>11} {'same meter':>10} "
           f"{'recordings by bar position of their downbeats (1 = right)':>58} {'median share on it':>18}")
-    out = {}
+    chord_model, _ = load_checkpoint(model_dir(p, 'chord', 'r1') / 'best.pt')
+    chord_model.eval()
+    changes = {name: {t.track_id: chord_changes(decode(frame_probs(chord_model, load_audio(t.audio)), 'chord')) for t in tracks}
+               for name, tracks in sets.items()}
+    out, turned = {}, {}
     for run in runs:
         model, _ = load_checkpoint(model_dir(p, 'downbeat', run) / 'best.pt')
         for name, tracks in sets.items():
@@ -65,5 +93,17 @@ if __name__ == '__main__':
             ph = '  '.join(f'{k}: {v}' for k, v in s['phase'].items())
             print(f"{run:<7} {name:<10} {s['downbeat_f']:>10.3f} {s['any_phase_f']:>10.3f} {s['beats_found']:>5} of {s['n']:<3} "
                   f"{s['same_meter']:>10} {ph:>58} {s['consistency']:>18.2f}", flush=True)
+            h = {tid: (None, phase_by_harmony(o[1], changes[name][tid])) for tid, o in r['outputs'].items()}
+            turned.setdefault(run, {})[name] = summary(tracks, h)
+    print(f"\nThe same beats, bars turned to the chord teacher's changes\n{'run':<7} {'set':<10} {'downbeat F':>10} "
+          f"{'as the model put it':>19} {'difference [95 % CI], paired':>30} {'recordings by bar position of their downbeats (1 = right)':>58}")
+    for run in runs:
+        for name in sets:
+            s, h = out[run][name], turned[run][name]
+            ph = '  '.join(f'{k}: {v}' for k, v in h['phase'].items())
+            c = paired_bootstrap(*({k: r['downbeat_f'] for k, r in x['per_track'].items()} for x in (s, h)))
+            ci = f"{c['diff']:+.3f} [{c['lo']:+.3f}, {c['hi']:+.3f}]"
+            print(f"{run:<7} {name:<10} {h['downbeat_f']:>10.3f} {s['downbeat_f']:>19.3f} {ci:>30} {ph:>58}")
+            out[run][name + ' by harmony'] = h
     Path('bench/results').mkdir(exist_ok=True)
     Path('bench/results/barphase.json').write_text(json.dumps(out, indent=1, default=float))

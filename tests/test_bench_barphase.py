@@ -36,3 +36,14 @@ def test_summary_tells_a_shifted_bar_from_a_right_one_and_a_wrong_meter():
     assert s['per_track']['right']['phase'] == 1 and s['per_track']['late']['phase'] == 3
     assert s['per_track']['triple']['consistency'] < 0.5  # bars of 3 over bars of 4: its downbeats fall on every position
     assert sum(s['phase'].values()) == 3 and s['phase'][3] >= 1
+
+
+def test_harmony_turns_the_bar_to_where_chords_change_and_keeps_it_on_a_tie():
+    segments = [(0.0, 1.0, 'N'), (1.0, 2.0, 'C:maj'), (2.0, 4.0, 'A:min'), (4.0, 6.0, 'F:maj'), (6.0, 8.0, 'F:maj'), (8.0, 16.0, 'G:maj')]
+    changes = barphase.chord_changes(segments)
+    assert changes.tolist() == [2.0, 4.0, 8.0]            # no change out of N, none between equal chords
+    est = grid(shift=2)                                   # beats every 0.5 s; the estimate's beat 1 at t = 1, 3, 5 ..., its beat 3 at 0, 2, 4 ...
+    t, pos = barphase.phase_by_harmony(est, changes)
+    assert np.array_equal(t, est[0])
+    assert pos[t == 2.0] == 1 and pos[t == 4.0] == 1 and pos[t == 1.0] == 3 and pos[t == 2.5] == 2
+    assert np.array_equal(barphase.phase_by_harmony(est, np.array([0.25]))[1], est[1])   # no change near a beat: as it was
