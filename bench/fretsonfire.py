@@ -12,7 +12,9 @@ Neither package is in the study's pools or its real-music set. Three steps:
    grid's bars. A grid is trusted for beats when its beat F >= 0.9, and for the bar phase when, besides, at least
    80 % of madmom's downbeats fall on its beat 1 (madmom is a second listener here, not the truth);
 3. score every checkpoint given (default: the cpu study's downbeat runs) on the trusted grids: beat F (70 ms), and
-   downbeat F on the grids trusted for the bar phase, with 95 % bootstrap intervals over songs.
+   downbeat F on the grids trusted for the bar phase, with 95 % bootstrap intervals over songs; and that downbeat F
+   again with each model's bars turned to where the study's chord teacher hears chords change (bench/barphase.py),
+   a check of that rule against people's grids rather than madmom.
 Prints a table per step and writes bench/results/fretsonfire.json.
 Usage: .venv/bin/python bench/fretsonfire.py [checkpoint ...]
 """
@@ -26,6 +28,8 @@ from mirrepro.references import madmom_estimate
 from mirrepro.evaluate import evaluate, beat_agreement
 from mirrepro.model import load_checkpoint
 from mirrepro.report import bootstrap_mean
+sys.path.insert(0, str(Path(__file__).parent))
+from barphase import chord_changes, phase_by_harmony
 
 PACKAGES = ('fretsonfire-songs-muldjord', 'fretsonfire-songs-sectoid')
 OUT, CACHE = Path('outputs/bench/fretsonfire'), Path('data/debian')
@@ -92,11 +96,20 @@ def check(tracks):
     return rows
 
 
+def chord_changes_of(tracks, checkpoint=Path('outputs/cpu/models/chord/r1/best.pt')):
+    "The chord changes that the study's chord teacher hears in each recording."
+    from mirrepro.model import frame_probs
+    from mirrepro.tasks import decode
+    model, _ = load_checkpoint(checkpoint)
+    return {t.track_id: chord_changes(decode(frame_probs(model.eval(), load_audio(t.audio, SR)), 'chord')) for t in tracks}
+
+
 def score(tracks, rows, checkpoints):
     from mirrepro.annotations import read_beats
     beats = [t for t in tracks if rows[t.track_id]['beats']]
+    changes = chord_changes_of([t for t in beats if rows[t.track_id]['phase']])
     print(f"\n{len(beats)} grids trusted for beats, {sum(rows[t.track_id]['phase'] for t in beats)} for the bar phase")
-    print(f"{'checkpoint':<44} {'beat F':>22} {'downbeat F (bars trusted)':>27} {'best-phase downbeat F':>22}")
+    print(f"{'checkpoint':<44} {'beat F':>22} {'downbeat F (bars trusted)':>27} {'best-phase downbeat F':>22} {'bars by harmony':>22}")
     out = {}
     for ck in checkpoints:
         model, _ = load_checkpoint(ck)
@@ -106,8 +119,11 @@ def score(tracks, rows, checkpoints):
         bf = [a['beat_f'] for a in ag.values()]
         df = [ag[t.track_id]['downbeat_f'] for t in beats if rows[t.track_id]['phase']]
         af = [ag[t.track_id]['any_phase_f'] for t in beats if rows[t.track_id]['phase']]
-        print(f"{ck:<44} {cell(bf):>22} {cell(df):>27} {cell(af):>22}", flush=True)
-        out[ck] = {tid: a for tid, a in ag.items()}
+        hf = {t.track_id: beat_agreement(read_beats(t.annotations['downbeat']),
+                                         phase_by_harmony(r['outputs'][t.track_id][1], changes[t.track_id]))['downbeat_f']
+              for t in beats if rows[t.track_id]['phase']}
+        print(f"{ck:<44} {cell(bf):>22} {cell(df):>27} {cell(af):>22} {cell(list(hf.values())):>22}", flush=True)
+        out[ck] = {tid: dict(a, downbeat_f_by_harmony=hf.get(tid)) for tid, a in ag.items()}
     return out
 
 
