@@ -26,12 +26,20 @@ from mirrepro.report import paired_bootstrap
 from mirrepro.study import load_profile, manifest, model_dir, realset_dir
 
 
+def nearest(grid, times):
+    "Index of the `grid` time (sorted) nearest each of `times`; the earlier one on a tie, as argmin would pick."
+    grid, times = np.asarray(grid, float), np.asarray(times, float)
+    if len(grid) < 2: return np.zeros(len(times), int)
+    i = np.clip(np.searchsorted(grid, times), 1, len(grid) - 1)
+    return np.where(times - grid[i - 1] <= grid[i] - times, i - 1, i)
+
+
 def bar_positions(ref, est, window: float = 0.07) -> list[int]:
     "The reference bar position of each estimated downbeat that lies within `window` s of a reference beat."
     rt, rp = np.asarray(ref[0], float), np.asarray(ref[1])
     ed = np.asarray(est[0], float)[np.asarray(est[1]) == 1]
     if not len(rt) or not len(ed): return []
-    i = np.abs(rt[None, :] - ed[:, None]).argmin(1)
+    i = nearest(rt, ed)
     return rp[i][np.abs(rt[i] - ed) < window].astype(int).tolist()
 
 
@@ -45,10 +53,17 @@ def phase_by_harmony(est, changes, window: float = 0.07):
     t, pos = np.asarray(est[0], float), np.asarray(est[1]).astype(int)
     if not len(t) or not len(changes): return t, pos
     m = int(pos.max())
-    near = np.abs(t[:, None] - np.asarray(changes)[None, :]).min(1) < window      # beats a chord changes on
+    changes = np.asarray(changes, float)
+    near = np.abs(changes[nearest(changes, t)] - t) < window                      # beats a chord changes on
     shifted = [(pos - 1 + s) % m + 1 for s in range(m)]
     best = max(range(m), key=lambda s: (int(near[shifted[s] == 1].sum()), s == 0))
     return t, shifted[best]
+
+
+def chord_changes_of(tracks, checkpoint) -> dict:
+    "{track id: the chord changes that the chord model `checkpoint` hears in it}."
+    model, _ = load_checkpoint(checkpoint)
+    return {t.track_id: chord_changes(decode(frame_probs(model.eval(), load_audio(t.audio)), 'chord')) for t in tracks}
 
 
 def summary(tracks, outputs) -> dict:
@@ -80,10 +95,7 @@ if __name__ == '__main__':
             'real': [t for t in read_manifest(realset_dir(p) / 'manifest.jsonl') if t.has('downbeat')]}
     print(f"{'run':<7} {'set':<10} {'downbeat F':>10} {'best phase':>10} {'beats found':>11} {'same meter':>10} "
           f"{'recordings by bar position of their downbeats (1 = right)':>58} {'median share on it':>18}")
-    chord_model, _ = load_checkpoint(model_dir(p, 'chord', 'r1') / 'best.pt')
-    chord_model.eval()
-    changes = {name: {t.track_id: chord_changes(decode(frame_probs(chord_model, load_audio(t.audio)), 'chord')) for t in tracks}
-               for name, tracks in sets.items()}
+    changes = {name: chord_changes_of(tracks, model_dir(p, 'chord', 'r1') / 'best.pt') for name, tracks in sets.items()}
     out, turned = {}, {}
     for run in runs:
         model, _ = load_checkpoint(model_dir(p, 'downbeat', run) / 'best.pt')

@@ -28,8 +28,9 @@ from mirrepro.references import madmom_estimate
 from mirrepro.evaluate import evaluate, beat_agreement
 from mirrepro.model import load_checkpoint
 from mirrepro.report import bootstrap_mean
+from mirrepro.study import load_profile, model_dir
 sys.path.insert(0, str(Path(__file__).parent))
-from barphase import chord_changes, phase_by_harmony
+from barphase import nearest, bar_positions, chord_changes_of, phase_by_harmony
 
 PACKAGES = ('fretsonfire-songs-muldjord', 'fretsonfire-songs-sectoid')
 OUT, CACHE = Path('outputs/bench/fretsonfire'), Path('data/debian')
@@ -70,13 +71,6 @@ def build():
     return tracks
 
 
-def nearest(grid, times):
-    "Index of the `grid` time (sorted) nearest each of `times`; the earlier one on a tie, as argmin would pick."
-    if len(grid) < 2: return np.zeros(len(times), int)
-    i = np.clip(np.searchsorted(grid, times), 1, len(grid) - 1)
-    return np.where(times - grid[i - 1] <= grid[i] - times, i - 1, i)
-
-
 def check(tracks):
     from mirrepro.annotations import read_beats
     print(f"{'song':<36} {'BPM':>5} {'beat F':>7} {'offset s':>9} {'madmom downbeats on grid beat 1/2/3/4':>38}  trusted")
@@ -87,7 +81,7 @@ def check(tracks):
         a = beat_agreement(ref, est)
         near = nearest(ref[0], est[0])                     # the grid beat nearest each of madmom's beats
         offset = float(np.median(est[0] - ref[0][near]))
-        hits = ref[1][near][(est[1] == 1) & (np.abs(est[0] - ref[0][near]) < 0.07)].astype(int).tolist()
+        hits = bar_positions(ref, est)                     # the grid's bar position of each of madmom's downbeats
         share = [hits.count(k) / max(len(hits), 1) for k in (1, 2, 3, 4)]
         beats_ok = a['beat_f'] >= 0.9
         rows[t.track_id] = dict(beat_f=a['beat_f'], offset=offset, on_position=share, beats=beats_ok, phase=beats_ok and share[0] >= 0.8, **t.meta)
@@ -96,18 +90,10 @@ def check(tracks):
     return rows
 
 
-def chord_changes_of(tracks, checkpoint=Path('outputs/cpu/models/chord/r1/best.pt')):
-    "The chord changes that the study's chord teacher hears in each recording."
-    from mirrepro.model import frame_probs
-    from mirrepro.tasks import decode
-    model, _ = load_checkpoint(checkpoint)
-    return {t.track_id: chord_changes(decode(frame_probs(model.eval(), load_audio(t.audio, SR)), 'chord')) for t in tracks}
-
-
 def score(tracks, rows, checkpoints):
     from mirrepro.annotations import read_beats
     beats = [t for t in tracks if rows[t.track_id]['beats']]
-    changes = chord_changes_of([t for t in beats if rows[t.track_id]['phase']])
+    changes = chord_changes_of([t for t in beats if rows[t.track_id]['phase']], model_dir(load_profile('params.yaml', 'cpu'), 'chord', 'r1') / 'best.pt')
     print(f"\n{len(beats)} grids trusted for beats, {sum(rows[t.track_id]['phase'] for t in beats)} for the bar phase")
     print(f"{'checkpoint':<44} {'beat F':>22} {'downbeat F (bars trusted)':>27} {'best-phase downbeat F':>22} {'bars by harmony':>22}")
     out = {}
