@@ -24,14 +24,7 @@ from mirrepro.model import load_checkpoint, frame_probs
 from mirrepro.tasks import decode
 from mirrepro.report import paired_bootstrap
 from mirrepro.study import load_profile, manifest, model_dir, realset_dir
-
-
-def nearest(grid, times):
-    "Index of the `grid` time (sorted) nearest each of `times`; the earlier one on a tie, as argmin would pick."
-    grid, times = np.asarray(grid, float), np.asarray(times, float)
-    if len(grid) < 2: return np.zeros(len(times), int)
-    i = np.clip(np.searchsorted(grid, times), 1, len(grid) - 1)
-    return np.where(times - grid[i - 1] <= grid[i] - times, i - 1, i)
+from mirrepro.pseudolabel import nearest, chord_changes, phase_by_harmony   # the study's own turn of a downbeat teacher's labels
 
 
 def bar_positions(ref, est, window: float = 0.07) -> list[int]:
@@ -41,23 +34,6 @@ def bar_positions(ref, est, window: float = 0.07) -> list[int]:
     if not len(rt) or not len(ed): return []
     i = nearest(rt, ed)
     return rp[i][np.abs(rt[i] - ed) < window].astype(int).tolist()
-
-
-def chord_changes(segments) -> np.ndarray:
-    "Times where one chord gives way to another (no-chord segments neither start nor end a change)."
-    return np.array([b[0] for a, b in zip(segments, segments[1:]) if a[2] != b[2] and 'N' not in (a[2], b[2])])
-
-
-def phase_by_harmony(est, changes, window: float = 0.07):
-    "`est` (times, positions) with its bars turned so that beat 1 takes the most `changes` within `window`; ties keep it."
-    t, pos = np.asarray(est[0], float), np.asarray(est[1]).astype(int)
-    if not len(t) or not len(changes): return t, pos
-    m = int(pos.max())
-    changes = np.asarray(changes, float)
-    near = np.abs(changes[nearest(changes, t)] - t) < window                      # beats a chord changes on
-    shifted = [(pos - 1 + s) % m + 1 for s in range(m)]
-    best = max(range(m), key=lambda s: (int(near[shifted[s] == 1].sum()), s == 0))
-    return t, shifted[best]
 
 
 def chord_changes_of(tracks, checkpoint) -> dict:

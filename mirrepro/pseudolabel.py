@@ -12,12 +12,13 @@ from .core import SR, atomic_output, plain
 from .audio import load_audio, AudioError
 from .annotations import read_manifest
 from .provenance import file_hashes, file_hash
-from .tasks import TASKS
-from .model import MIRModel, load_checkpoint, frame_probs_many
+from .tasks import TASKS, decode
+from .model import MIRModel, load_checkpoint, frame_probs, frame_probs_many
 from . import distributed
 
 # %% auto #0
-__all__ = ['quantize', 'dequantize', 'SoftLabelStore', 'store_conflict', 'label_manifest', 'main']
+__all__ = ['quantize', 'dequantize', 'SoftLabelStore', 'store_conflict', 'nearest', 'chord_changes', 'phase_by_harmony',
+           'swap_bars', 'harmony_meta', 'BarsByHarmony', 'label_manifest', 'main']
 
 # %% ../nbs/06_pseudolabel.ipynb #34acc332
 def quantize(p: np.ndarray, dtype: str = 'uint8') -> np.ndarray:
@@ -64,20 +65,77 @@ def _teacher_meta(checkpoint, model: MIRModel, extra: dict) -> dict:
     "The teacher's identity: checkpoint path and SHA-256, config and the checkpoint's extra data."
     return dict(checkpoint=str(checkpoint), sha256=file_hash(checkpoint), config=plain(model.cfg), extra=extra)
 
-def store_conflict(out, teacher_sha256: str, task: str | None, dtype: str) -> str | None:
-    """Why the soft-label store at `out` cannot take labels of this teacher, task (None: not compared) and
-    quantization, or None when it can (or does not exist yet): the one rule for labeling and for the study's runs."""
+def store_conflict(out, teacher_sha256: str, task: str | None, dtype: str, bars: dict | None = None) -> str | None:
+    """Why the soft-label store at `out` cannot take labels of this teacher, task (None: not compared), quantization and
+    bar turn (`bars`: `harmony_meta` or None, below), or None when it can (or does not exist yet): the one rule for
+    labeling and for the study's runs."""
     meta_path = Path(out) / 'meta.json'
     if not meta_path.exists(): return None
     old = json.loads(meta_path.read_text())
+    turner = lambda b: (b or {}).get('chord_sha256')
     differ = [what for what, a, b in (('teacher', old['teacher']['sha256'], teacher_sha256), ('task', old['task'], task or old['task']),
-                                      ('quantization', old['dtype'], dtype)) if a != b]
+                                      ('quantization', old['dtype'], dtype), ('bar turn', turner(old.get('bars')), turner(bars))) if a != b]
     return f"holds soft labels of another {' and '.join(differ)}" if differ else None
+
+# %% ../nbs/06_pseudolabel.ipynb #de3d03b5
+def nearest(grid, times) -> np.ndarray:
+    "Index of the `grid` time (sorted) nearest each of `times`; the earlier one on a tie."
+    grid, times = np.asarray(grid, float), np.asarray(times, float)
+    if len(grid) < 2: return np.zeros(len(times), int)
+    i = np.clip(np.searchsorted(grid, times), 1, len(grid) - 1)
+    return np.where(times - grid[i - 1] <= grid[i] - times, i - 1, i)
+
+def chord_changes(segments) -> np.ndarray:
+    "Times where one chord gives way to another (no-chord segments neither start nor end a change)."
+    return np.array([b[0] for a, b in zip(segments, segments[1:]) if a[2] != b[2] and 'N' not in (a[2], b[2])])
+
+def phase_by_harmony(est, changes, window: float = 0.07) -> tuple[np.ndarray, np.ndarray]:
+    "`est` (beat times, bar positions) with its bars turned so that beat 1 takes the most `changes` within `window` s; ties keep it."
+    t, pos = np.asarray(est[0], float), np.asarray(est[1]).astype(int)
+    if not len(t) or not len(changes): return t, pos
+    m, changes = int(pos.max()), np.asarray(changes, float)
+    near = np.abs(changes[nearest(changes, t)] - t) < window                       # beats a chord changes on
+    shifted = [(pos - 1 + s) % m + 1 for s in range(m)]
+    best = max(range(m), key=lambda s: (int(near[shifted[s] == 1].sum()), s == 0))
+    return t, shifted[best]
+
+def swap_bars(probs: np.ndarray, fps: float, beats, old, new) -> np.ndarray:
+    """Downbeat probabilities `probs` (frames, 3) with beat and downbeat traded on every frame whose nearest of `beats`
+    became beat 1 or stopped being it (bar positions `old` -> `new`); a copy."""
+    probs = np.array(probs, copy=True)
+    flip = (np.asarray(old) == 1) != (np.asarray(new) == 1)
+    if not flip.any(): return probs
+    f = flip[nearest(beats, (np.arange(len(probs)) + 0.5) / fps)]                  # frame i is centred at (i + 1/2) / fps
+    probs[f, 1:3] = probs[f][:, [2, 1]]
+    return probs
+
+def harmony_meta(chord_checkpoint) -> dict:
+    "What a store records of the chord model that turned its bars (compared when a labeling resumes)."
+    return dict(by='harmony', chord_checkpoint=str(chord_checkpoint), chord_sha256=file_hash(chord_checkpoint))
+
+class BarsByHarmony:
+    "Turns a downbeat teacher's soft labels to the bars that the chord model in `chord_checkpoint` hears (see above)."
+    def __init__(self, chord_checkpoint, device='cpu'):
+        self.meta, self.device = harmony_meta(chord_checkpoint), device
+        self.model, _ = load_checkpoint(chord_checkpoint, map_location=device)
+        if self.model.cfg.task != 'chord':
+            raise ValueError(f"{chord_checkpoint}: a {self.model.cfg.task} model; bars by harmony need a chord model")
+        self.model.eval()
+
+    def __call__(self, audio, probs) -> tuple[np.ndarray, dict]:
+        "The turned soft labels of one song, and what happened: its meter, how far beat 1 moved, the chord changes heard."
+        beats, old = decode(probs, 'downbeat')
+        changes = chord_changes(decode(frame_probs(self.model, audio, device=self.device), 'chord'))
+        _, new = phase_by_harmony((beats, old), changes)
+        moved = int((new[0] - old[0]) % old.max()) if len(old) else 0
+        return swap_bars(probs, TASKS['downbeat'].fps, beats, old, new), dict(meter=int(old.max()) if len(old) else 0, moved=moved, changes=len(changes))
 
 # %% ../nbs/06_pseudolabel.ipynb #387a7815
 def label_manifest(checkpoint, manifest, out, shard_tracks: int = 16, dtype: str = 'uint8', rank: int | None = None,
-                   world: int | None = None, device: str = 'cpu', progress: bool = True, batch_size: int = 4) -> SoftLabelStore:
-    "Label the tracks of `manifest` with the teacher in `checkpoint` into the store at `out` (`batch_size` windows per forward pass); resumes where it stopped."
+                   world: int | None = None, device: str = 'cpu', progress: bool = True, batch_size: int = 4,
+                   bars_by_harmony=None) -> SoftLabelStore:
+    """Label the tracks of `manifest` with the teacher in `checkpoint` into the store at `out` (`batch_size` windows per
+    forward pass); resumes where it stopped. `bars_by_harmony`: a chord checkpoint that turns a downbeat teacher's bars."""
     from tqdm import tqdm     # text bars: they read well in executed notebooks and logs
     ctx = distributed.setup(device, group=False)      # this process's device: a bare 'cuda' is GPU LOCAL_RANK
     rank = ctx.rank if rank is None else rank
@@ -88,8 +146,12 @@ def label_manifest(checkpoint, manifest, out, shard_tracks: int = 16, dtype: str
     model, extra = load_checkpoint(checkpoint, map_location=device)
     teacher = _teacher_meta(checkpoint, model, extra)
     meta = dict(task=model.cfg.task, fps=model.spec.fps, dtype=dtype, teacher=teacher, manifest=str(manifest))
+    turn = None
+    if bars_by_harmony:
+        if meta['task'] != 'downbeat': raise ValueError(f"{checkpoint}: bars by harmony turn a downbeat teacher's labels, not {meta['task']}'s")
+        turn = BarsByHarmony(bars_by_harmony, device); meta['bars'] = turn.meta
     meta_path = out / 'meta.json'
-    if why := store_conflict(out, teacher['sha256'], meta['task'], dtype): raise ValueError(f"{out}: {why}; use a new folder")
+    if why := store_conflict(out, teacher['sha256'], meta['task'], dtype, meta.get('bars')): raise ValueError(f"{out}: {why}; use a new folder")
     if not meta_path.exists() and rank == 0:
         with atomic_output(meta_path) as tmp: tmp.write_text(json.dumps(meta, indent=1))
     while not meta_path.exists(): time.sleep(0.05)           # other ranks wait for rank 0's meta.json
@@ -119,8 +181,10 @@ def label_manifest(checkpoint, manifest, out, shard_tracks: int = 16, dtype: str
                 failures.append(dict(track_id=t.track_id, sha256=sha[t.track_id], error=str(e), at=time.time())); bar.update()
         for i, probs in frame_probs_many(model, (a for _, a in loaded), batch_size=batch_size, device=device):    # windows batched across songs
             t, audio = loaded[i]
+            if turn: probs, bars = turn(audio, probs)
             arrays[sha[t.track_id]] = quantize(probs, dtype)
-            entries.append(dict(track_id=t.track_id, sha256=sha[t.track_id], frames=len(probs), duration=len(audio) / SR, at=time.time()))
+            entries.append(dict(track_id=t.track_id, sha256=sha[t.track_id], frames=len(probs), duration=len(audio) / SR, at=time.time(),
+                                **({'bars': bars} if turn else {})))
             seconds += len(audio) / SR
             bar.update(); bar.set_postfix(audio_h_per_s=f'{seconds / 3600 / (time.perf_counter() - t0):.4f}')
         if arrays:
@@ -145,7 +209,9 @@ def main(argv=None):
     ap.add_argument('--dtype', choices=['uint8', 'float16'], default='uint8')
     ap.add_argument('--batch-size', type=int, default=4, help='windows per forward pass (label.batch_size in params.yaml)')
     ap.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    ap.add_argument('--bars-by-harmony', metavar='CHORD_CHECKPOINT', help="turn a downbeat teacher's bars to this chord model's changes")
     a = ap.parse_args(argv)
-    store = label_manifest(a.checkpoint, a.manifest, a.out, a.shard_tracks, a.dtype, device=a.device, batch_size=a.batch_size)
+    store = label_manifest(a.checkpoint, a.manifest, a.out, a.shard_tracks, a.dtype, device=a.device, batch_size=a.batch_size,
+                           bars_by_harmony=a.bars_by_harmony)
     if int(os.environ.get('RANK', 0)) == 0:
         print(f"{len(store)} tracks labelled in {a.out}; {len(store.failed)} failed" + ''.join(f"\n  {k}: {v}" for k, v in store.failed.items()))

@@ -7,17 +7,17 @@ from __future__ import annotations
 import json, shutil, subprocess, sys
 from pathlib import Path
 import yaml
-from .study import paper_splits, read_entries
+from .study import paper_splits, read_entries, model_dir
 from .tasks import config_from
 from .model import MIRModel, n_params
 from .synth import CorpusConfig
 from .core import plain
-from .pseudolabel import label_manifest, SoftLabelStore, store_conflict
+from .pseudolabel import label_manifest, SoftLabelStore, store_conflict, harmony_meta
 from .provenance import file_hash
 from .train import TrainConfig, train, run_settings, read_state
 
 # %% auto #0
-__all__ = ['train_config', 'run_training', 'run_labeling', 'check_profile']
+__all__ = ['train_config', 'run_training', 'bar_turner', 'run_labeling', 'check_profile']
 
 # %% ../nbs/10a_runs.ipynb #64c0eb73
 def train_config(profile: dict, task: str, round: int):
@@ -63,16 +63,26 @@ def run_training(profile: dict, cfg, out, train_set, valid_set, unlabeled=None, 
     _torchrun(run['nproc'], 'mirrepro-train', args)
     return json.loads((Path(out) / 'metrics.json').read_text())
 
-def run_labeling(profile: dict, checkpoint, pool, out):
-    "Label the tracks of `pool` with `checkpoint` into the store `out` (in process, or sharded over torchrun ranks)."
+def bar_turner(profile: dict, task: str):
+    """The chord checkpoint that turns the bars of `task`'s soft labels (`label.downbeat_bars: harmony`: the study's chord
+    teacher, for downbeat; `mirrepro.pseudolabel.BarsByHarmony`), or None."""
+    how = profile['label'].get('downbeat_bars')
+    if how not in (None, 'harmony'): raise ValueError(f"{profile['name']}.label.downbeat_bars must be 'harmony' or null, got {how!r}")
+    if how and 'chord' not in profile['tasks']: raise ValueError(f"{profile['name']}.label.downbeat_bars: harmony needs the chord task's teacher")
+    return model_dir(profile, 'chord', 'r1') / 'best.pt' if how and task == 'downbeat' else None
+
+def run_labeling(profile: dict, checkpoint, pool, out, task: str | None = None):
+    """Label the tracks of `pool` with `checkpoint` into the store `out` (in process, or sharded over torchrun ranks);
+    a downbeat teacher's bars turned by harmony where the profile says so (`bar_turner`)."""
     run, lab = profile['run'], profile['label']
-    _fresh_if_stale(out, store_conflict(out, file_hash(checkpoint), None, lab['dtype']))      # label_manifest's rule
+    bars = bar_turner(profile, task) if task else None
+    _fresh_if_stale(out, store_conflict(out, file_hash(checkpoint), None, lab['dtype'], bars and harmony_meta(bars)))   # label_manifest's rule
     if run.get('nproc', 1) == 1:
         return label_manifest(checkpoint, pool, out, shard_tracks=lab['shard_tracks'], dtype=lab['dtype'], device=run.get('device', 'cpu'),
-                              batch_size=lab['batch_size'])
+                              batch_size=lab['batch_size'], bars_by_harmony=bars)
     _torchrun(run['nproc'], 'mirrepro-label', ['--checkpoint', checkpoint, '--manifest', pool, '--out', out,
                                               '--shard-tracks', lab['shard_tracks'], '--dtype', lab['dtype'], '--device', run.get('device', 'cuda'),
-                                              '--batch-size', lab['batch_size']])
+                                              '--batch-size', lab['batch_size']] + (['--bars-by-harmony', bars] if bars else []))
     return SoftLabelStore(out)
 
 # %% ../nbs/10a_runs.ipynb #f4028b90
@@ -87,6 +97,7 @@ def check_profile(profile: dict, read_data: bool = True) -> list[dict]:
             for pool in ('pool_a', 'pool_b'):
                 if data.get(pool): read_entries(data[pool], profile['root'], f"{profile['name']}.data.{pool}")
     else: raise ValueError(f"{profile['name']}.data.kind must be 'synthetic' or 'manifests', got {data.get('kind')!r}")
+    bar_turner(profile, 'downbeat')
     rows = []
     runs = [dict(run='r1', round=1)] + [dict(run=s['run'], round=s['round']) for s in profile['students']]
     for task in profile['tasks']:
