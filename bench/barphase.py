@@ -20,11 +20,10 @@ import numpy as np
 from mirrepro.annotations import read_manifest
 from mirrepro.evaluate import evaluate, beat_agreement
 from mirrepro.audio import load_audio
-from mirrepro.model import load_checkpoint, frame_probs
-from mirrepro.tasks import decode
+from mirrepro.model import load_checkpoint
 from mirrepro.report import paired_bootstrap
 from mirrepro.study import load_profile, manifest, model_dir, realset_dir
-from mirrepro.pseudolabel import nearest, chord_changes, phase_by_harmony   # the study's own turn of a downbeat teacher's labels
+from mirrepro.pseudolabel import nearest, phase_by_harmony, BarsByHarmony   # the study's own turn of a downbeat teacher's labels
 
 
 def bar_positions(ref, est, window: float = 0.07) -> list[int]:
@@ -38,8 +37,8 @@ def bar_positions(ref, est, window: float = 0.07) -> list[int]:
 
 def chord_changes_of(tracks, checkpoint) -> dict:
     "{track id: the chord changes that the chord model `checkpoint` hears in it}."
-    model, _ = load_checkpoint(checkpoint)
-    return {t.track_id: chord_changes(decode(frame_probs(model.eval(), load_audio(t.audio)), 'chord')) for t in tracks}
+    hear = BarsByHarmony(checkpoint).changes
+    return {t.track_id: hear(load_audio(t.audio)) for t in tracks}
 
 
 def summary(tracks, outputs) -> dict:

@@ -30,7 +30,8 @@ from mirrepro.model import load_checkpoint
 from mirrepro.report import bootstrap_mean
 from mirrepro.study import load_profile, model_dir
 sys.path.insert(0, str(Path(__file__).parent))
-from barphase import nearest, bar_positions, chord_changes_of, phase_by_harmony
+from barphase import bar_positions, chord_changes_of
+from mirrepro.pseudolabel import nearest, phase_by_harmony
 
 PACKAGES = ('fretsonfire-songs-muldjord', 'fretsonfire-songs-sectoid')
 OUT, CACHE = Path('outputs/bench/fretsonfire'), Path('data/debian')

@@ -122,10 +122,14 @@ class BarsByHarmony:
             raise ValueError(f"{chord_checkpoint}: a {self.model.cfg.task} model; bars by harmony need a chord model")
         self.model.eval()
 
+    def changes(self, audio) -> np.ndarray:
+        "The chord changes that the chord model hears in `audio`."
+        return chord_changes(decode(frame_probs(self.model, audio, device=self.device), 'chord'))
+
     def __call__(self, audio, probs) -> tuple[np.ndarray, dict]:
         "The turned soft labels of one song, and what happened: its meter, how far beat 1 moved, the chord changes heard."
         beats, old = decode(probs, 'downbeat')
-        changes = chord_changes(decode(frame_probs(self.model, audio, device=self.device), 'chord'))
+        changes = self.changes(audio)
         _, new = phase_by_harmony((beats, old), changes)
         moved = int((new[0] - old[0]) % old.max()) if len(old) else 0
         return swap_bars(probs, TASKS['downbeat'].fps, beats, old, new), dict(meter=int(old.max()) if len(old) else 0, moved=moved, changes=len(changes))
