@@ -57,10 +57,11 @@ def main(argv=None):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'scripts'))
     from study import plan
     up, down = plan(repo=a.repo)
-    dur = durations(Path(a.log).read_text().splitlines(), up)
+    lines = Path(a.log).read_text().splitlines()
+    dur = durations(lines, up)
     order = {s: i for i, s in enumerate(up)}
     cp = critical_path(up, dur)
-    logged = max(float(m[2]) for line in Path(a.log).read_text().splitlines() if (m := DONE.match(line)))
+    logged = max(float(m[2]) for line in lines if (m := DONE.match(line)))
     print(f'{len(up)} stages on {a.jobs} lanes; the logged run took {logged:.1f} min')
     print(f'  most stages downstream first (study.py): {replay(up, dur, lambda s: (-down[s], order[s]), a.jobs):6.1f} min')
     print(f'  longest path first (critical path):       {replay(up, dur, lambda s: (-cp[s], order[s]), a.jobs):6.1f} min')
