@@ -1,19 +1,21 @@
-"""Does a bar cue of the labeled songs decide where a downbeat teacher puts the bar on real music?
+"""Which bar cue of the labeled songs does the downbeat teacher read, and does it carry over to real music?
 
 bench/barphase.py found that the study's downbeat teacher finds the beats of the real-music set but puts beat 1 on a
 random beat of the bar (recordings by bar position 9 / 3 / 9 / 7), while on the synthetic test songs it is right every
-time. So it learned a bar cue that real music does not share. The labeled songs mark beat 1 in two ways: the harmony
-(every chord change falls on a bar line) and, per song, a velocity accent on beat 1 of the drums, bass, comping and
-lead (`Style.accent`, drawn per song from (0, 1)). This bench trains the study's round-1 downbeat teacher on labeled
-songs made without that accent, all else equal (`no-accent`: accent (0, 0)), beside the study's own songs (`study`),
-at several seeds, and scores each on
+time. The labeled songs mark beat 1 in several ways at once: every chord change falls on it, a crash marks each
+section's first beat, the kick lands on it, and a per-song velocity accent (`Style.accent`, drawn from (0, 1)) lifts
+it in the drums, bass, comping and lead. This bench trains the study's round-1 downbeat teacher, at several seeds, on
+versions of the labeled songs (VARIANTS: the study's own; `no-accent`; `four`, also every basic or busy 4/4 groove
+four-on-the-floor), all else equal, and scores each on
   - the study's synthetic test songs (exact labels; the floor is 0.80),
+  - the same songs cut as the real recordings are (30 s from a third of the way in: no song start, no first bar),
+    as they are, with their drums muted, and with their drums alone (composed again from their seeds),
   - a real-music *validation* set: every recording of marsshooter-data and colobot-common-sounds (Debian, CC-BY-SA-3.0 /
     GPL-3+), one 30 s excerpt each, labeled by madmom; never in a pool nor in the real-music test set,
-  - the study's real-music set (supertux-data, labeled by madmom), for the variant chosen on validation only.
+  - the study's real-music set (supertux-data, labeled by madmom), read only after the choice below.
 The rule, fixed before any run: the variant with the higher mean downbeat F on the real validation set over its seeds
-is chosen, provided each of its seeds keeps the synthetic floor. Only then is the real-music test set read, for both
-variants (so that the difference comes with a paired interval), and written down whatever it says.
+is chosen, provided each of its seeds keeps the synthetic floor. Only then is the real-music test set read, for every
+variant (so that the difference comes with a paired interval), and written down whatever it says.
 Run after `make study` (it reads the study's corpus settings, its chord teacher for the harmony columns, its real-music
 set and its seed-0 downbeat teacher). Usage: .venv/bin/python bench/barcues.py [seeds...]   (default: 0 1 2; seed 0 of
 `study` is the study's own teacher). Writes bench/results/barcues.json (every teacher's scores, the choice, the commit);
@@ -28,8 +30,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).parent))
 from barphase import summary, chord_changes_of
 from mirrepro import synth
-from mirrepro.annotations import Track, read_manifest, write_manifest, write_annotation, SUFFIXES
-from mirrepro.audio import load_audio
+from mirrepro.annotations import Track, read_manifest, write_manifest, write_annotation, write_beats, SUFFIXES
+from mirrepro.audio import load_audio, write_audio
 from mirrepro.core import atomic_write_text
 from mirrepro.evaluate import evaluate
 from mirrepro.model import load_checkpoint
@@ -86,13 +88,37 @@ def excerpts_of(tracks, out, seconds: float = 30.0, at: float = 1 / 3) -> list[T
     return cut
 
 
-def variant_corpus(p, name, work) -> dict:
-    "{split: manifest} of the downbeat songs: the study's own, or made again with the variant's Style change."
-    if VARIANTS[name] is None: return {s: manifest(p, 'downbeat', s) for s in ('train', 'valid')}
+def corpus_config(p) -> synth.CorpusConfig:
+    "The study's corpus settings, its SoundFonts as files (from the study's cache), in one process."
     cfg = config_from(synth.CorpusConfig, p['data']['corpus'], 'corpus')
     pools = config_from(PoolsConfig, p['data'].get('pools'), 'pools')
     files = {f['name']: f['file'] for f in soundfonts([b for b in cfg.banks if b in SOUNDFONTS], Path(p['root']) / pools.cache)}
-    cfg = dataclasses.replace(cfg, banks=[files.get(b, b) for b in cfg.banks], workers=1)   # one process: it sees the change below
+    return dataclasses.replace(cfg, banks=[files.get(b, b) for b in cfg.banks], workers=1)
+
+
+def band_parts(p, out, keep) -> list[Track]:
+    """The study's synthetic downbeat test songs composed again from their seeds and rendered with only the instruments
+    for which `keep(instrument)` holds (the labels are the composition's, so they stay exact), under `out`."""
+    out = Path(out); m = out / 'manifest.jsonl'
+    if m.exists(): return read_manifest(m)
+    cfg, tracks = corpus_config(p), []
+    for sid, seed, style, group in cfg.jobs():
+        if group != 'downbeat_test': continue
+        song = synth.compose(seed, synth.shortened(style, cfg.length))
+        song.midi.instruments = [i for i in song.midi.instruments if keep(i)]
+        audio = synth.render(song, cfg.sr, banks=tuple(cfg.banks), production=cfg.production)
+        paths = synth.song_paths(out, sid)
+        write_beats(paths['downbeat'], song.beats, song.positions)
+        write_audio(paths['audio'], audio, cfg.sr)
+        tracks.append(Track(sid, paths['audio'], len(audio) / cfg.sr, 'test', {'downbeat': paths['downbeat']}, {}))
+    write_manifest(m, tracks)
+    return tracks
+
+
+def variant_corpus(p, name, work) -> dict:
+    "{split: manifest} of the downbeat songs: the study's own, or made again with the variant's Style change."
+    if VARIANTS[name] is None: return {s: manifest(p, 'downbeat', s) for s in ('train', 'valid')}
+    cfg = corpus_config(p)                  # one process: it sees the change below
     saved = synth.STYLES['labeled']
     synth.STYLES['labeled'] = dataclasses.replace(saved, **VARIANTS[name])
     try: paths = synth.build_corpus(work / name, cfg, groups=['downbeat_train', 'downbeat_valid'])
@@ -125,6 +151,8 @@ def main():
     base = train_config(p, 'downbeat', 1)
     synthetic = read_manifest(manifest(p, 'downbeat', 'test'))
     cut = excerpts_of(synthetic, work / 'synexcerpts')
+    parts = {'no drums, cut': excerpts_of(band_parts(p, work / 'nodrums', lambda i: not i.is_drum), work / 'nodrums-cut'),
+             'drums only, cut': excerpts_of(band_parts(p, work / 'drumsonly', lambda i: i.is_drum), work / 'drumsonly-cut')}
     valid = real_valid(p, work)
     real = [t for t in read_manifest(realset_dir(p) / 'manifest.jsonl') if t.has('downbeat')]
     print(f"real validation set: {len(valid)} recordings ({sum(t.duration for t in valid) / 60:.1f} min) of {', '.join(VALID_PACKAGES)}")
@@ -153,7 +181,10 @@ def main():
             if 'synthetic excerpts' not in res[key]:
                 res[key] |= scores(load_checkpoint(path)[0], {'synthetic excerpts': cut}, changes)
                 keep()
-            line(variant, seed, res[key], ('synthetic', 'synthetic excerpts', 'synthetic excerpts by harmony', 'real valid', 'real valid by harmony'))
+            if any(n not in res[key] for n in parts):
+                res[key] |= scores(load_checkpoint(path)[0], parts, {})
+                keep()
+            line(variant, seed, res[key], ('synthetic', 'synthetic excerpts', 'synthetic excerpts by harmony', *parts, 'real valid', 'real valid by harmony'))
     mean = {v: np.mean([res[f'{v}/seed{s}']['real valid']['downbeat_f'] for s in seeds]) for v in VARIANTS}
     floor = {v: all(res[f'{v}/seed{s}']['synthetic']['downbeat_f'] >= 0.80 for s in seeds) for v in VARIANTS}
     chosen = max((v for v in VARIANTS if floor[v]), key=mean.get)
@@ -172,7 +203,7 @@ def main():
             a, b = (res[f'{x}/seed{seed}']['real test']['per_track'] for x in (v, chosen))   # paired_bootstrap: b - a
             c = paired_bootstrap({k: r['downbeat_f'] for k, r in a.items()}, {k: r['downbeat_f'] for k, r in b.items()})
             print(f"real test, seed {seed}: {chosen} - {v} {c['diff']:+.3f} [{c['lo']:+.3f}, {c['hi']:+.3f}]")
-    cols = ('synthetic', 'synthetic excerpts', 'synthetic excerpts by harmony', 'real valid', 'real test', 'real test by harmony')
+    cols = ('synthetic', 'synthetic excerpts', 'synthetic excerpts by harmony', *parts, 'real valid', 'real test', 'real test by harmony')
     print(f"\nmean over seeds {seeds} (min-max)\n{'variant':<10} " + ' '.join(f'{c:>30}' for c in cols))
     for v in VARIANTS:
         f = {c: [res[f'{v}/seed{s}'][c]['downbeat_f'] for s in seeds] for c in cols}
