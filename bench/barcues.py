@@ -164,8 +164,14 @@ def main():
                'synthetic excerpts': chord_changes_of(cut, chord)}
     scored = work / 'scores.json'        # every teacher's scores as they come: an interrupted run resumes from them
     res = json.loads(scored.read_text()) if scored.exists() else {}
-    keep = lambda: atomic_write_text(scored, json.dumps(res, indent=1, default=float) + '\n')
     models = {}
+
+    def fill(key, sets, changes):
+        "Score teacher `key` on those of `sets` it has no score for yet (one load of its checkpoint), and keep the scores."
+        if missing := {n: t for n, t in sets.items() if n not in res.setdefault(key, {})}:
+            res[key] |= scores(load_checkpoint(models[key])[0], missing, changes)
+            atomic_write_text(scored, json.dumps(res, indent=1, default=float) + '\n')
+
     for variant in VARIANTS:
         man = variant_corpus(p, variant, work)
         for seed in seeds:
@@ -178,15 +184,7 @@ def main():
                     train(dataclasses.replace(base, seed=seed), ckpt, man['train'], man['valid'], progress=False)
                     print(f"{variant} seed {seed}: trained in {time.perf_counter() - t0:.0f} s", flush=True)
             models[key] = path
-            if key not in res:
-                res[key] = scores(load_checkpoint(path)[0], {'synthetic': synthetic, 'real valid': valid}, changes)
-                keep()
-            if 'synthetic excerpts' not in res[key]:
-                res[key] |= scores(load_checkpoint(path)[0], {'synthetic excerpts': cut}, changes)
-                keep()
-            if any(n not in res[key] for n in parts):
-                res[key] |= scores(load_checkpoint(path)[0], parts, {})
-                keep()
+            fill(key, {'synthetic': synthetic, 'real valid': valid, 'synthetic excerpts': cut, **parts}, changes)
             line(variant, seed, res[key], ('synthetic', 'synthetic excerpts', 'synthetic excerpts by harmony', *parts, 'real valid', 'real valid by harmony'))
     mean = {v: np.mean([res[f'{v}/seed{s}']['real valid']['downbeat_f'] for s in seeds]) for v in VARIANTS}
     floor = {v: all(res[f'{v}/seed{s}']['synthetic']['downbeat_f'] >= 0.80 for s in seeds) for v in VARIANTS}
@@ -196,9 +194,7 @@ def main():
     for variant in VARIANTS:
         for seed in seeds:
             key = f'{variant}/seed{seed}'
-            if 'real test' not in res[key]:
-                res[key] |= scores(load_checkpoint(models[key])[0], {'real test': real}, changes)
-                keep()
+            fill(key, {'real test': real}, changes)          # read only now, after the choice
             line(variant, seed, res[key], ('real test', 'real test by harmony'))
     other = [v for v in VARIANTS if v != chosen]
     for v in other:
@@ -210,7 +206,7 @@ def main():
     print(f"\nmean over seeds {seeds} (min-max)\n{'variant':<10} " + ' '.join(f'{c:>30}' for c in cols))
     for v in VARIANTS:
         f = {c: [res[f'{v}/seed{s}'][c]['downbeat_f'] for s in seeds] for c in cols}
-        right = {c: sum(res[f'{v}/seed{s}'][c]['phase'].get('1', res[f'{v}/seed{s}'][c]['phase'].get(1, 0)) for s in seeds) for c in cols}
+        right = {c: sum(n for s in seeds for k, n in res[f'{v}/seed{s}'][c]['phase'].items() if str(k) == '1') for c in cols}   # int keys, str once through JSON
         found = {c: sum(res[f'{v}/seed{s}'][c]['beats_found'] for s in seeds) for c in cols}
         print(f'{v:<10} ' + ' '.join(f"{np.mean(f[c]):.3f} ({min(f[c]):.3f}-{max(f[c]):.3f}) {right[c]:>3}/{found[c]:<3}" for c in cols))
     print("(a/b: of the recordings whose beats a model found, summed over seeds, those with its downbeats on the reference's beat 1)")
@@ -222,9 +218,7 @@ def main():
     print(f"\nsecond real validation set: {len(valid2)} recordings ({sum(t.duration for t in valid2) / 60:.1f} min) of {', '.join(MORE_VALID)}")
     print(f"{'teacher':<18} {'real valid, both sets':>22} {'by harmony':>11} {'difference [95 % CI], paired':>30}")
     for key in models:
-        if 'real valid 2' not in res[key]:
-            res[key] |= scores(load_checkpoint(models[key])[0], {'real valid 2': valid2}, changes)
-            keep()
+        fill(key, {'real valid 2': valid2}, changes)
         a, b = ({k: r['downbeat_f'] for n in ('real valid', 'real valid 2') for k, r in res[key][n + how]['per_track'].items()}
                 for how in ('', ' by harmony'))
         c = paired_bootstrap(a, b)
