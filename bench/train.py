@@ -12,8 +12,10 @@ augmented setting, side by side in the same run:
                of a seek and a decode per chunk: the cpu profile's setting since issue 22
   decode+worker  the same with one DataLoader worker preparing batches while the model trains
   quick+dec.+w the same with A1's quick search
+  decoded+bf16 decoded, the forward pass under bf16 autocast on the CPU (TrainConfig.cpu_bf16; only on a CPU with bf16
+               arithmetic, `native_bf16`, else it is the same as decoded): the cpu profile's setting since 2026-12-03
 Prints samples and audio-seconds per second, and the data path's share of a step in the serial setting.
-Usage: python bench/train.py [steps]
+Usage: python bench/train.py [steps] [setting,...]   (default: 12 steps, every setting)
 """
 import sys, tempfile, time
 from pathlib import Path
@@ -25,7 +27,7 @@ from mirrepro.model import MIRModel, preset, save_checkpoint
 from mirrepro.pseudolabel import label_manifest
 from mirrepro.synth import CorpusConfig, build_corpus
 from mirrepro.tasks import TASKS
-from mirrepro.train import ChunkDataset, RankBatches, _worker_init, soft_cross_entropy
+from mirrepro.train import ChunkDataset, RankBatches, TrainConfig, _worker_init, autocast_args, native_bf16, soft_cross_entropy
 
 
 def old_preset(task):
@@ -35,7 +37,7 @@ def old_preset(task):
                   dropout=0.1, heads=2, head_dim=None)
 
 
-def run(task, ds, acfg, steps, workers, batch=8, old=False):
+def run(task, ds, acfg, steps, workers, batch=8, old=False, bf16=False):
     torch.manual_seed(0)
     model = MIRModel(old_preset(task) if old else preset(task, 2, 'cpu')).train()
     opt = torch.optim.Adam(model.parameters(), 1e-3)
@@ -48,7 +50,9 @@ def run(task, ds, acfg, steps, workers, batch=8, old=False):
         t0 = time.perf_counter()
         audio, targets, m, _ = next(it)
         t1 = time.perf_counter()
-        loss = soft_cross_entropy(model(audio, spec_mask=mask), targets, m, task)
+        with torch.autocast(**autocast_args(TrainConfig(task, cpu_bf16=bf16), 'cpu')):
+            logits = model(audio, spec_mask=mask)
+        loss = soft_cross_entropy(logits, targets, m, task)
         opt.zero_grad(); loss.backward(); opt.step()
         t2 = time.perf_counter()
         if i >= 2: data_t += t1 - t0; step_t += t2 - t1       # two warm-up steps (worker start, first decodes)
@@ -58,10 +62,12 @@ def run(task, ds, acfg, steps, workers, batch=8, old=False):
 
 def main():
     steps = int(sys.argv[1]) if len(sys.argv) > 1 else 12
+    only = sys.argv[2].split(',') if len(sys.argv) > 2 else None
     torch.set_num_threads(2)
     root = Path(tempfile.mkdtemp())
     paths = build_corpus(root / 'c', CorpusConfig(seed=5, train=4, valid=0, test=0, pool_a=6, pool_b=0), progress=False)
-    print(f"2 CPU cores, batch 8, {steps} timed steps per setting; round-2 CPU presets; half of each batch soft-labeled")
+    print(f"2 CPU cores, batch 8, {steps} timed steps per setting; round-2 CPU presets; half of each batch soft-labeled;"
+          f" bf16 arithmetic on this CPU: {native_bf16()}")
     print(f"{'task':<10} {'setting':<14} {'samples/s':>10} {'audio s/s':>10} {'data share':>11}")
     for task in TASKS:
         torch.manual_seed(0)
@@ -69,12 +75,14 @@ def main():
         store = label_manifest(ck, paths['pool_a'], root / f'soft-{task}', progress=False)
         labeled, pool = read_manifest(paths[f'{task}_train']), read_manifest(paths['pool_a'])
         full, quick = AugmentConfig.table2(task, 2), AugmentConfig.table2(task, 2, pitch_quick=True)
-        for name, acfg, workers, old, decode in (('before: augm.', full, 0, True, False), ('plain', AugmentConfig(), 0, False, False),
-                                                 ('augmented', full, 0, False, False), ('A1 quick', quick, 0, False, False),
-                                                 ('decoded', full, 0, False, True),
-                                                 ('decode+worker', full, 1, False, True), ('quick+dec.+w', quick, 1, False, True)):
+        for name, acfg, workers, old, decode, bf16 in (
+                ('before: augm.', full, 0, True, False, False), ('plain', AugmentConfig(), 0, False, False, False),
+                ('augmented', full, 0, False, False, False), ('A1 quick', quick, 0, False, False, False),
+                ('decoded', full, 0, False, True, False), ('decoded+bf16', full, 0, False, True, True),
+                ('decode+worker', full, 1, False, True, False), ('quick+dec.+w', quick, 1, False, True, False)):
+            if only and name not in only: continue
             ds = ChunkDataset(task, labeled, pool, store, 8, 0.5, acfg, seed=0, decode=decode)
-            sps, aps, share = run(task, ds, acfg, steps, workers, old=old)
+            sps, aps, share = run(task, ds, acfg, steps, workers, old=old, bf16=bf16)
             print(f"{task:<10} {name:<14} {sps:>10.1f} {aps:>10.0f} {100 * share:>10.1f}%")
 
 

@@ -27,7 +27,8 @@ from .evaluate import evaluate
 # %% auto #0
 __all__ = ['LABELLED', 'MERGED', 'BEAT_WIDEN', 'BOUNDARY_SMEAR', 'labeled_targets', 'widen_beats', 'smear_boundaries',
            'soft_targets', 'sample_chunk', 'LRU', 'soft_cross_entropy', 'ChunkDataset', 'RankBatches', 'TrainConfig',
-           'run_settings', 'settings_diff', 'read_state', 'plot_history', 'train', 'main']
+           'run_settings', 'settings_diff', 'read_state', 'native_bf16', 'autocast_args', 'plot_history', 'train',
+           'main']
 
 # %% ../nbs/07_train.ipynb #1be2f278
 LABELLED, MERGED = 1, 2      # label mask codes (0: no label): MERGED frames cannot tell the task's `merged` classes apart
@@ -175,6 +176,7 @@ class TrainConfig:
     decode_cache: bool = False         # decode each song once into the memory-mapped cache (a small corpus: the cpu study)
     seed: int = 0
     bf16: bool = True                  # bf16 autocast on CUDA
+    cpu_bf16: bool = False             # bf16 autocast of the training steps on a CPU too, where it has bf16 arithmetic (autocast_args)
     compile: bool = False              # torch.compile the model (worth it on GPU)
     baseline: str = ''                 # '' = our model; 'mert_p' / 'mert_f' = a MERT baseline (nbs/04a_mert.ipynb), its settings in `model`
 
@@ -278,11 +280,22 @@ def _resume(state_path: Path, run: dict, model, opt, sched):
     return ck['st'], ck
 
 # %% ../nbs/07_train.ipynb #ae9ef3ab
+def native_bf16() -> bool:
+    "Whether this CPU does bf16 arithmetic itself (AVX512-BF16 or AMX tiles), rather than emulating it."
+    try: return bool(torch._C._cpu._is_avx512_bf16_supported() or torch._C._cpu._is_amx_tile_supported())
+    except AttributeError: return False          # a torch without these queries: take it as no
+
+def autocast_args(cfg: TrainConfig, device) -> dict:
+    "`torch.autocast` arguments for a training step of `cfg` on `device`: bf16 on CUDA with `bf16`, on a CPU with `cpu_bf16` and `native_bf16()`."
+    device = torch.device(device)
+    on = cfg.bf16 if device.type == 'cuda' else device.type == 'cpu' and cfg.cpu_bf16 and native_bf16()
+    return dict(device_type=device.type, dtype=torch.bfloat16, enabled=bool(on))
+
 def _train_epoch(cfg: TrainConfig, ctx, step_fn, opt, sched, batches, spec_mask, epoch: int, progress: bool):
     "One epoch of steps; the loss summed over its examples, and the number of examples, over all ranks."
     from tqdm import tqdm     # text bars: they read well in executed notebooks and logs
     acfg, device = cfg.augment_config(), ctx.device
-    autocast = dict(device_type=device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda' and cfg.bf16)
+    autocast = autocast_args(cfg, device)
     total = torch.zeros(2, dtype=torch.float64, device=device)
     bar = tqdm(range(cfg.steps_per_epoch), desc=f"{cfg.task} r{cfg.round} epoch {epoch}", leave=False, disable=not progress or ctx.rank)
     for i in bar:
@@ -361,7 +374,10 @@ def _train(cfg: TrainConfig, out, train_set, valid_set, unlabeled=None, softlabe
     net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device] if device.type == 'cuda' else None) if world > 1 else model
     step_fn = torch.compile(net) if cfg.compile else net
     spec_mask = SpecMask(acfg).to(device) if (acfg.freq_mask or acfg.time_mask) else None
-    meta = dict(task=cfg.task, round=cfg.round, metric=spec.metric, params=n_params(model), world=world, **counts)
+    precision = 'bf16' if autocast_args(cfg, device)['enabled'] else 'fp32'
+    if cfg.cpu_bf16 and device.type == 'cpu' and precision == 'fp32' and rank == 0:
+        print(f"{cfg.task} r{cfg.round}: cpu_bf16 asked, but this CPU has no bf16 arithmetic (it would be emulated, slower): training in fp32")
+    meta = dict(task=cfg.task, round=cfg.round, metric=spec.metric, params=n_params(model), world=world, precision=precision, **counts)
 
     if not st['done']:
         loader = torch.utils.data.DataLoader(
