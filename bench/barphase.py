@@ -41,6 +41,11 @@ def chord_changes_of(tracks, checkpoint) -> dict:
     return {t.track_id: hear(load_audio(t.audio)) for t in tracks}
 
 
+def beats_found(row) -> bool:
+    "Whether a model found a recording's beats (`beat_agreement`'s row): beat F >= 0.8 and a beat period within 10 %."
+    return row['beat_f'] >= 0.8 and 0.9 < row['period_ratio'] < 1.1
+
+
 def summary(tracks, outputs) -> dict:
     "Downbeat F as scored and at the best phase; for the recordings with their beats found, meter and phase."
     rows = {}
@@ -52,7 +57,7 @@ def summary(tracks, outputs) -> dict:
                                 meter=int(max(est[1])) if len(est[1]) else 0,
                                 phase=on.most_common(1)[0][0] if on else None,
                                 consistency=on.most_common(1)[0][1] / sum(on.values()) if on else None)
-    found = {k: r for k, r in rows.items() if r['beat_f'] >= 0.8 and 0.9 < r['period_ratio'] < 1.1}
+    found = {k: r for k, r in rows.items() if beats_found(r)}
     phases = collections.Counter(r['phase'] for r in found.values() if r['phase'] is not None)
     return dict(n=len(rows), downbeat_f=float(np.mean([r['downbeat_f'] for r in rows.values()])),
                 any_phase_f=float(np.mean([r['any_phase_f'] for r in rows.values()])),

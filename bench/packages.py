@@ -23,12 +23,13 @@ from tqdm.auto import tqdm
 
 sys.path.insert(0, str(Path(__file__).parent))
 from barcues import real_valid, MORE_VALID
+from barphase import beats_found
 from mirrepro.annotations import read_manifest
 from mirrepro.audio import load_audio, resample
 from mirrepro.core import SR, atomic_write_text
 from mirrepro.evaluate import beat_agreement
 from mirrepro.pseudolabel import chord_changes, nearest
-from mirrepro.references import madmom_estimate, _madmom   # madmom's processors, loaded once (and onnxruntime quiet)
+from mirrepro.references import MADMOM, madmom_estimate, _madmom   # madmom's processors, loaded once (and onnxruntime quiet)
 from mirrepro.report import bootstrap_mean
 from mirrepro.study import load_profile, output_dir, realset_dir
 
@@ -42,8 +43,9 @@ def bar_margin(ref, act: np.ndarray, fps: float = 100.0) -> tuple[dict, float]:
     ±2 frames of each beat of `ref` (times, bar positions), averaged per bar position; and the mean at beat 1 over the
     highest mean at any other position (> 1: beat 1 stands out; near 1 or below: madmom could as well have put it elsewhere)."""
     t, pos = np.asarray(ref[0], float), np.asarray(ref[1]).astype(int)
+    from scipy.ndimage import maximum_filter1d
     f = np.clip(np.round(t * fps).astype(int), 0, len(act) - 1)
-    peak = np.array([act[max(0, i - 2):i + 3, 1].max() for i in f])
+    peak = maximum_filter1d(np.asarray(act)[:, 1], size=5, mode='nearest')[f]
     means = {int(k): float(peak[pos == k].mean()) for k in np.unique(pos)}
     others = [v for k, v in means.items() if k != 1]
     return means, (means.get(1, 0.0) / max(others) if others and max(others) > 0 else float('nan'))
@@ -70,18 +72,18 @@ def percussive_share(audio: np.ndarray) -> float:
     return float(P.sum() / max(H.sum() + P.sum(), 1e-20))
 
 
-def describe(track, rnn) -> dict:
+def describe(track) -> dict:
     "The per-recording figures (madmom's labels are the track's downbeat annotation)."
     from madmom.audio.signal import Signal
-    x = load_audio(track.audio)
+    x, m = load_audio(track.audio), _madmom()
     ref = track.annotation('downbeat')
     t, pos = np.asarray(ref[0], float), np.asarray(ref[1]).astype(int)
-    act = rnn(Signal(resample(x, SR, 44100), sample_rate=44100, num_channels=1))
-    means, margin = bar_margin(ref, act)
+    sig = Signal(resample(x, SR, 44100), sample_rate=44100, num_channels=1)     # one resampling for both of madmom's systems
+    means, margin = bar_margin(ref, m['rnn'](sig))
     bt, bp = madmom_estimate(x[int(CUT * SR):], 'downbeat')
     keep = t >= CUT + 1.0                   # a second more, so that beats near the cut are not counted as missed
     self_f = beat_agreement((t[keep], pos[keep]), (bt + CUT, bp))['downbeat_f']
-    changes = chord_changes(madmom_estimate(x, 'chord'))
+    changes = chord_changes(MADMOM['chord'](m, sig))
     return dict(margin=margin, by_position=means, self_f=self_f, percussive=percussive_share(x),
                 chords_on_one=chords_on_one(ref, changes),
                 bpm=float(60 / np.median(np.diff(t))) if len(t) > 1 else None, meter=int(pos.max()) if len(pos) else None)
@@ -101,19 +103,18 @@ def main():
     kept = work / 'rows.json'
     rows = json.loads(kept.read_text()) if kept.exists() else {}
     todo = [(n, t) for n, ts in sets.items() for t in ts if t.track_id not in rows]
-    if todo:
-        rnn = _madmom()['rnn']
-        for n, t in tqdm(todo, desc='madmom, per recording', mininterval=10):
-            rows[t.track_id] = dict(set=n, **describe(t, rnn))
-            atomic_write_text(kept, json.dumps(rows, default=float) + '\n')
+    for n, t in tqdm(todo, desc='madmom, per recording', mininterval=10, disable=not todo):
+        rows[t.track_id] = dict(set=n, **describe(t))
+        atomic_write_text(kept, json.dumps(rows, default=float) + '\n')
     for n, ts in sets.items():                   # the teachers' scores, from bench/barcues.py
         for t in ts:
             per = [teachers[f'study/seed{s}'][n]['per_track'][t.track_id] for s in SEEDS]
-            found = [r['beat_f'] >= 0.8 and 0.9 < r['period_ratio'] < 1.1 for r in per]     # as barphase's summary
+            found = [beats_found(r) for r in per]
             rows[t.track_id] |= dict(teacher_f=float(np.mean([r['downbeat_f'] for r in per])),
                                      found=sum(found), right=sum(f and r['phase'] == 1 for f, r in zip(found, per)))
     groups = collections.defaultdict(list)
-    for k, r in rows.items():
+    ordered = {t.track_id: rows[t.track_id] for ts in sets.values() for t in ts}   # the sets' order, not the cache's: the bootstraps depend on it
+    for k, r in ordered.items():
         groups[package(k)].append(r)
         if r['set'] != 'real test': groups['four validation packages'].append(r)
     order = sorted(g for g in groups if ' ' not in g) + ['four validation packages']
@@ -141,7 +142,7 @@ def main():
           "\n found, summed over the seeds, with its downbeats on madmom's beat 1; madmom margin: median of bar_margin; madmom self:"
           f"\n downbeat F of madmom on the excerpt less its first {CUT:g} s against its own labels; chords on 1: recordings where"
           "\n more of madmom's chord changes fall on its beat 1 than on any other bar position, of those with a change on a beat)")
-    a, b = ([r['teacher_f'] for r in rows.values() if (r['set'] == 'real test') == test] for test in (True, False))
+    a, b = ([r['teacher_f'] for r in ordered.values() if (r['set'] == 'real test') == test] for test in (True, False))
     rng = np.random.default_rng(0)
     diffs = [rng.choice(a, len(a)).mean() - rng.choice(b, len(b)).mean() for _ in range(10_000)]
     out['test_minus_valid'] = [float(np.mean(a) - np.mean(b)), *map(float, np.quantile(diffs, [0.025, 0.975]))]
@@ -151,7 +152,7 @@ def main():
     for name, test in (('four validation packages', lambda r: r['set'] != 'real test'), ('supertux-data', lambda r: r['set'] == 'real test')):
         cells = []
         for lo, hi in ((0, 1.5), (1.5, 3.0), (3.0, np.inf)):
-            R = [r for r in rows.values() if test(r) and lo <= r['margin'] < hi]
+            R = [r for r in ordered.values() if test(r) and lo <= r['margin'] < hi]
             cells.append(f"margin {lo:g}-{hi:g}: {len(R):>2} recordings, {sum(r['right'] for r in R):>2}/{sum(r['found'] for r in R):<2}")
             out.setdefault('by_margin', {}).setdefault(name, []).append(dict(margin=[lo, hi], recordings=len(R),
                                                                               right=sum(r['right'] for r in R), found=sum(r['found'] for r in R)))

@@ -13,7 +13,7 @@ augmented setting, side by side in the same run:
   decode+worker  the same with one DataLoader worker preparing batches while the model trains
   quick+dec.+w the same with A1's quick search
   decoded+bf16 decoded, the forward pass under bf16 autocast on the CPU (TrainConfig.cpu_bf16; only on a CPU with bf16
-               arithmetic, `native_bf16`, else it is the same as decoded): the cpu profile's setting since 2026-12-03
+               arithmetic, `native_bf16`, else it is the same as decoded); the cpu profile leaves it off (README)
 Prints samples and audio-seconds per second, and the data path's share of a step in the serial setting.
 Usage: python bench/train.py [steps] [setting,...]   (default: 12 steps, every setting)
 """
@@ -45,12 +45,13 @@ def run(task, ds, acfg, steps, workers, batch=8, old=False, bf16=False):
     loader = torch.utils.data.DataLoader(ds, batch_sampler=RankBatches(batch, 0, steps + 2), num_workers=workers,
                                          worker_init_fn=_worker_init, prefetch_factor=4 if workers else None)
     data_t = step_t = 0.0
+    autocast = autocast_args(TrainConfig(task, cpu_bf16=bf16), 'cpu')
     it = iter(loader)
     for i in range(steps + 2):
         t0 = time.perf_counter()
         audio, targets, m, _ = next(it)
         t1 = time.perf_counter()
-        with torch.autocast(**autocast_args(TrainConfig(task, cpu_bf16=bf16), 'cpu')):
+        with torch.autocast(**autocast):
             logits = model(audio, spec_mask=mask)
         loss = soft_cross_entropy(logits, targets, m, task)
         opt.zero_grad(); loss.backward(); opt.step()
