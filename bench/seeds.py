@@ -1,10 +1,13 @@
-"""Seed-to-seed spread of the cpu study's supervised teachers: each task's round-1 configuration trained with other seeds.
+"""Seed-to-seed spread of the cpu study's supervised teachers: each task's round-1 configuration trained with other seeds,
+in the study's precision or, with --bf16, with its training steps in bf16 (TrainConfig.cpu_bf16).
 
 Run after `make study` (it reads the study's corpus, and takes seed 0 from the study's own teacher,
-outputs/cpu/metrics/{task}/r1.json, which has the same settings). Prints the test metric per seed and merges one entry
-per task into bench/results/seeds-cpu.json (with the commit and the study's seed-0 score, so that the report can tell
-an entry measured on another study run), which the report shows beside its bootstrap intervals.
-Usage: .venv/bin/python bench/seeds.py [tasks] [seeds...]      (tasks: comma-separated or `all`; default: all 1 2)
+outputs/cpu/metrics/{task}/r1.json, where that teacher trained in the precision asked for: the same settings). Prints
+the validation and test metric per seed and merges one entry per task into bench/results/seeds-cpu.json, or with
+--bf16 into seeds-cpu-bf16.json (with the commit and the study's seed-0 score, so that the report can tell an entry
+measured on another study run); the report shows the first beside its bootstrap intervals. With --bf16 it then sets
+each task's bf16 seeds beside its fp32 ones (validation first: it is what the study chooses by).
+Usage: .venv/bin/python bench/seeds.py [--bf16] [tasks] [seeds...]   (tasks: comma-separated or `all`; default: all 1 2)
 """
 import json, subprocess, sys, tempfile, time
 from dataclasses import replace
@@ -16,44 +19,74 @@ from mirrepro.evaluate import evaluate
 from mirrepro.study import load_profile, manifest, metrics_file
 from mirrepro.runs import train_config
 from mirrepro.tasks import TASKS
-from mirrepro.train import train
+from mirrepro.train import native_bf16, train
 
-RESULTS = Path('bench/results/seeds-cpu.json')
+RESULTS = {'fp32': Path('bench/results/seeds-cpu.json'), 'bf16': Path('bench/results/seeds-cpu-bf16.json')}
 
 
-def spread(p, task, seeds, out):
-    "Train `task`'s teacher at each of `seeds` (seed 0 is the study's own run); its entry for the results file."
-    base = train_config(p, task, 1)
+def study_seed0(study: dict, precision: str) -> dict:
+    "Seed 0's scores from the study's teacher metrics when it trained in `precision` (metrics before bf16 say none: fp32); else {}."
+    return {0: (study['best_valid'], study['test'])} if study.get('precision', 'fp32') == precision else {}
+
+
+def spread(p, task, seeds, out, precision='fp32'):
+    "Train `task`'s teacher in `precision` at each of `seeds` (seed 0, when not asked for, is the study's run); its entry for the results file."
+    base = replace(train_config(p, task, 1), cpu_bf16=precision == 'bf16')
     study = json.loads(metrics_file(p, task, 'r1').read_text())
-    tests, valids = {0: study['test']}, {0: study['best_valid']}
+    scores = {s: v for s, v in study_seed0(study, precision).items() if s not in seeds}
     for seed in seeds:
         t0 = time.perf_counter()
-        r = train(replace(base, seed=seed), out / f'{task}-seed{seed}', manifest(p, task, 'train'), manifest(p, task, 'valid'), progress=False)
-        tests[seed] = evaluate(r['model'].eval(), manifest(p, task, 'test'), task, progress=False)['mean']
-        valids[seed] = r['best_valid']
-        print(f"{task} teacher, seed {seed}: validation {valids[seed]:.3f}, test {tests[seed]:.3f} ({time.perf_counter() - t0:.0f} s)", flush=True)
-    test = [tests[s] for s in sorted(tests)]
-    print(f"{task} teacher over seeds {sorted(tests)}: test {' '.join(f'{v:.3f}' for v in test)}; "
-          f"range {max(test) - min(test):.4f}, std {np.std(test, ddof=1):.4f}", flush=True)
+        r = train(replace(base, seed=seed), out / f'{task}-{precision}-seed{seed}', manifest(p, task, 'train'), manifest(p, task, 'valid'), progress=False)
+        if r['precision'] != precision: sys.exit(f"{task} seed {seed} trained in {r['precision']}, not {precision}")
+        scores[seed] = (r['best_valid'], evaluate(r['model'].eval(), manifest(p, task, 'test'), task, progress=False)['mean'])
+        print(f"{task} teacher ({precision}), seed {seed}: validation {scores[seed][0]:.3f}, test {scores[seed][1]:.3f} "
+              f"({time.perf_counter() - t0:.0f} s)", flush=True)
+    order = sorted(scores)
+    valid, test = [scores[s][0] for s in order], [scores[s][1] for s in order]
+    print(f"{task} teacher ({precision}) over seeds {order}: test {' '.join(f'{v:.3f}' for v in test)}; "
+          f"range {max(test) - min(test):.4f}, std {np.std(test, ddof=1) if len(test) > 1 else 0:.4f}", flush=True)
     commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip()
-    return dict(what=f'{task} teacher (cpu profile, round 1)', metric=TASKS[task].metric, seeds=sorted(tests), test=test,
-                valid=[valids[s] for s in sorted(tests)], commit=commit,
-                command=f"bench/seeds.py {task} {' '.join(map(str, seeds))} (seed 0 is the study's own run)")
+    return dict(what=f'{task} teacher (cpu profile, round 1{", bf16 training steps" if precision == "bf16" else ""})',
+                metric=TASKS[task].metric, precision=precision, seeds=order, test=test, valid=valid, commit=commit,
+                study_test=study['test'], command=f"bench/seeds.py {'--bf16 ' if precision == 'bf16' else ''}{task} "
+                f"{' '.join(map(str, seeds))}" + (" (seed 0 is the study's own run)" if 0 not in seeds else ''))
+
+
+def side_by_side(fp32: dict, bf16: dict) -> str:
+    "One task's seeds in both precisions: validation and test per seed, their means, and the difference of the means."
+    lines = []
+    for what in ('valid', 'test'):
+        a, b = np.array(fp32[what]), np.array(bf16[what])
+        lines.append(f"  {what:<5} fp32 {' '.join(f'{v:.3f}' for v in a)} (mean {a.mean():.3f})   bf16 {' '.join(f'{v:.3f}' for v in b)} "
+                     f"(mean {b.mean():.3f})   bf16 - fp32 {b.mean() - a.mean():+.3f}; fp32 seeds range {np.ptp(a):.3f}, bf16 {np.ptp(b):.3f}")
+    return '\n'.join(lines)
 
 
 def main():
-    tasks = sys.argv[1] if len(sys.argv) > 1 else 'all'
+    args = sys.argv[1:]
+    precision = 'bf16' if '--bf16' in args else 'fp32'
+    args = [a for a in args if a != '--bf16']
+    if precision == 'bf16' and not native_bf16():
+        sys.exit("--bf16: this CPU has no bf16 arithmetic (AVX512-BF16 or AMX); the cpu profile would train in fp32 here")
+    tasks = args[0] if args else 'all'
     tasks = list(TASKS) if tasks == 'all' else tasks.split(',')
-    seeds = [int(s) for s in sys.argv[2:]] or [1, 2]
+    seeds = [int(s) for s in args[1:]] or [1, 2]
     torch.set_num_threads(2)
     p = load_profile('params.yaml', 'cpu')
-    out = Path(tempfile.mkdtemp())
+    out, path = Path(tempfile.mkdtemp()), RESULTS[precision]
     for task in tasks:
-        res = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        res = json.loads(path.read_text()) if path.exists() else {}
         res = res if 'tasks' in res else {'tasks': {}}          # an older file held one task: measured again here
-        res['tasks'][task] = spread(p, task, seeds, out)
-        RESULTS.parent.mkdir(exist_ok=True)
-        RESULTS.write_text(json.dumps(res, indent=1) + '\n')   # after every task: an interrupted run keeps the tasks it finished
+        res['tasks'][task] = spread(p, task, seeds, out, precision)
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(res, indent=1) + '\n')      # after every task: an interrupted run keeps the tasks it finished
+    fp32 = json.loads(RESULTS['fp32'].read_text())['tasks'] if precision == 'bf16' and RESULTS['fp32'].exists() else {}
+    for task in tasks:
+        if task in fp32:
+            print(f"{task} teacher, fp32 against bf16 training steps (seeds: fp32 {fp32[task]['seeds']}, bf16 {res['tasks'][task]['seeds']}):")
+            print(side_by_side(fp32[task], res['tasks'][task]))
+            if abs(fp32[task].get('study_test', fp32[task]['test'][0]) - res['tasks'][task]['study_test']) > 1e-9:
+                print(f"  (the fp32 seeds were measured on another study run, commit {fp32[task]['commit']}: not comparable)")
 
 
 if __name__ == '__main__':
