@@ -74,6 +74,7 @@ def main():
     torch.set_num_threads(2)
     p = load_profile('params.yaml', 'cpu')
     out, path = Path(tempfile.mkdtemp()), RESULTS[precision]
+    print(f"run folders (each seed's best.pt, for bench/validce.py): {out}", flush=True)
     for task in tasks:
         res = json.loads(path.read_text()) if path.exists() else {}
         res = res if 'tasks' in res else {'tasks': {}}          # an older file held one task: measured again here
