@@ -1,5 +1,5 @@
 """Seed-to-seed spread of the cpu study's supervised teachers: each task's round-1 configuration trained with other seeds,
-in the study's precision or, with --bf16, with its training steps in bf16 (TrainConfig.cpu_bf16).
+in fp32 (the cpu profile's precision) or, with --bf16, with its training steps in bf16 (TrainConfig.cpu_bf16).
 
 Run after `make study` (it reads the study's corpus, and takes seed 0 from the study's own teacher,
 outputs/cpu/metrics/{task}/r1.json, where that teacher trained in the precision asked for: the same settings). Prints
