@@ -1,13 +1,15 @@
 """Seed-to-seed spread of the cpu study's supervised teachers: each task's round-1 configuration trained with other seeds,
-in fp32 (the cpu profile's precision) or, with --bf16, with its training steps in bf16 (TrainConfig.cpu_bf16).
+in the precision the cpu profile gives it (TrainConfig.cpu_bf16, where the CPU has bf16 arithmetic) or in the one forced
+with --bf16 or --fp32.
 
 Run after `make study` (it reads the study's corpus, and takes seed 0 from the study's own teacher,
 outputs/cpu/metrics/{task}/r1.json, where that teacher trained in the precision asked for: the same settings). Prints
-the validation and test metric per seed and merges one entry per task into bench/results/seeds-cpu.json, or with
---bf16 into seeds-cpu-bf16.json (with the commit and the study's seed-0 score, so that the report can tell an entry
-measured on another study run); the report shows the first beside its bootstrap intervals. With --bf16 it then sets
-each task's bf16 seeds beside its fp32 ones (validation first: it is what the study chooses by).
-Usage: .venv/bin/python bench/seeds.py [--bf16] [tasks] [seeds...]   (tasks: comma-separated or `all`; default: all 1 2)
+the validation and test metric per seed and merges one entry per task into bench/results/seeds-cpu.json when it trained
+in the profile's precision (the spread the report shows beside its bootstrap intervals), or else into
+seeds-cpu-{precision}.json (with the commit and the study's seed-0 score, so that the report can tell an entry measured
+on another study run). Where a task has entries in both precisions it sets them side by side (validation first: it is
+what the study chooses by).
+Usage: .venv/bin/python bench/seeds.py [--bf16|--fp32] [tasks] [seeds...]   (tasks: comma-separated or `all`; default: all 1 2)
 """
 import json, subprocess, sys, tempfile, time
 from dataclasses import replace
@@ -21,7 +23,21 @@ from mirrepro.runs import train_config
 from mirrepro.tasks import TASKS
 from mirrepro.train import native_bf16, train
 
-RESULTS = {'fp32': Path('bench/results/seeds-cpu.json'), 'bf16': Path('bench/results/seeds-cpu-bf16.json')}
+RESULTS = Path('bench/results/seeds-cpu.json')
+
+
+def results_file(precision: str, profile_precision: str) -> Path:
+    "seeds-cpu.json for runs in the profile's own precision (the spread the report shows); seeds-cpu-{precision}.json for another."
+    return RESULTS if precision == profile_precision else RESULTS.with_name(f'seeds-cpu-{precision}.json')
+
+
+def entries_by_precision(task: str, files) -> dict:
+    "`task`'s entries in the results `files`, by the precision they trained in (entries written before bf16 existed: fp32)."
+    found = {}
+    for f in files:
+        e = json.loads(f.read_text()).get('tasks', {}).get(task) if f.exists() else None
+        if e: found[e.get('precision', 'fp32')] = e
+    return found
 
 
 def study_seed0(study: dict, precision: str) -> dict:
@@ -64,31 +80,38 @@ def side_by_side(fp32: dict, bf16: dict) -> str:
 
 def main():
     args = sys.argv[1:]
-    precision = 'bf16' if '--bf16' in args else 'fp32'
-    args = [a for a in args if a != '--bf16']
-    if precision == 'bf16' and not native_bf16():
+    forced = {'--bf16': 'bf16', '--fp32': 'fp32'}
+    asked = [forced[a] for a in args if a in forced]
+    args = [a for a in args if a not in forced]
+    if len(asked) > 1: sys.exit("bench/seeds.py: --bf16 or --fp32, not both")
+    if asked == ['bf16'] and not native_bf16():
         sys.exit("--bf16: this CPU has no bf16 arithmetic (AVX512-BF16 or AMX); the cpu profile would train in fp32 here")
     tasks = args[0] if args else 'all'
     tasks = list(TASKS) if tasks == 'all' else tasks.split(',')
     seeds = [int(s) for s in args[1:]] or [1, 2]
     torch.set_num_threads(2)
     p = load_profile('params.yaml', 'cpu')
-    out, path = Path(tempfile.mkdtemp()), RESULTS[precision]
+    out = Path(tempfile.mkdtemp())
     print(f"run folders (each seed's best.pt, for bench/validce.py): {out}", flush=True)
     for task in tasks:
+        cfg = train_config(p, task, 1)
+        own = 'bf16' if cfg.cpu_bf16 and native_bf16() else 'fp32'
+        precision = asked[0] if asked else own
+        path = results_file(precision, own)
         res = json.loads(path.read_text()) if path.exists() else {}
         res = res if 'tasks' in res else {'tasks': {}}          # an older file held one task: measured again here
         res['tasks'][task] = spread(p, task, seeds, out, precision)
         path.parent.mkdir(exist_ok=True)
         path.write_text(json.dumps(res, indent=1) + '\n')      # after every task: an interrupted run keeps the tasks it finished
-    fp32 = json.loads(RESULTS['fp32'].read_text())['tasks'] if precision == 'bf16' and RESULTS['fp32'].exists() else {}
+    files = [RESULTS] + [RESULTS.with_name(f'seeds-cpu-{q}.json') for q in ('fp32', 'bf16')]
     for task in tasks:
-        if task in fp32:
-            print(f"{task} teacher, fp32 against bf16 training steps (seeds: fp32 {fp32[task]['seeds']}, bf16 {res['tasks'][task]['seeds']}):")
-            print(side_by_side(fp32[task], res['tasks'][task]))
-            if abs(fp32[task].get('study_test', fp32[task]['test'][0]) - res['tasks'][task]['study_test']) > 1e-9:
-                print(f"  (the fp32 seeds were measured on another study run, commit {fp32[task]['commit']}: not comparable)")
-
+        both = entries_by_precision(task, files)
+        if {'fp32', 'bf16'} <= set(both):
+            fp32, bf16 = both['fp32'], both['bf16']
+            print(f"{task} teacher, fp32 against bf16 training steps (seeds: fp32 {fp32['seeds']}, bf16 {bf16['seeds']}):")
+            print(side_by_side(fp32, bf16))
+            if abs(fp32.get('study_test', fp32['test'][0]) - bf16.get('study_test', bf16['test'][0])) > 1e-9:
+                print(f"  (measured on different study runs, commits {fp32['commit']} and {bf16['commit']}: not comparable)")
 
 if __name__ == '__main__':
     main()

@@ -21,3 +21,19 @@ def test_side_by_side_gives_bf16_minus_fp32_per_score():
     valid, test = seeds.side_by_side(fp32, bf16).splitlines()
     assert valid.lstrip().startswith('valid') and 'bf16 - fp32 -0.200' in valid and 'fp32 seeds range 0.200, bf16 0.000' in valid
     assert test.lstrip().startswith('test') and 'bf16 - fp32 +0.200' in test
+
+
+def test_the_profiles_own_precision_goes_to_the_file_the_report_reads():
+    assert seeds.results_file('fp32', 'fp32') == seeds.RESULTS and seeds.results_file('bf16', 'bf16') == seeds.RESULTS
+    assert seeds.results_file('bf16', 'fp32').name == 'seeds-cpu-bf16.json'
+    assert seeds.results_file('fp32', 'bf16').name == 'seeds-cpu-fp32.json'
+
+
+def test_entries_are_found_by_the_precision_they_trained_in(tmp_path):
+    import json
+    own, other = tmp_path / 'seeds-cpu.json', tmp_path / 'seeds-cpu-bf16.json'
+    own.write_text(json.dumps({'tasks': {'key': {'test': [0.9]}, 'chord': {'test': [0.8], 'precision': 'bf16'}}}))   # key: written before bf16
+    other.write_text(json.dumps({'tasks': {'key': {'test': [0.7], 'precision': 'bf16'}}}))
+    found = seeds.entries_by_precision('key', [own, other, tmp_path / 'absent.json'])
+    assert found == {'fp32': {'test': [0.9]}, 'bf16': {'test': [0.7], 'precision': 'bf16'}}
+    assert set(seeds.entries_by_precision('chord', [own, other])) == {'bf16'}
