@@ -19,6 +19,7 @@ where a rerun resumes.
 import collections, json, subprocess, sys, warnings
 from pathlib import Path
 import numpy as np
+from scipy.ndimage import maximum_filter1d
 from tqdm.auto import tqdm
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -43,7 +44,6 @@ def bar_margin(ref, act: np.ndarray, fps: float = 100.0) -> tuple[dict, float]:
     ±2 frames of each beat of `ref` (times, bar positions), averaged per bar position; and the mean at beat 1 over the
     highest mean at any other position (> 1: beat 1 stands out; near 1 or below: madmom could as well have put it elsewhere)."""
     t, pos = np.asarray(ref[0], float), np.asarray(ref[1]).astype(int)
-    from scipy.ndimage import maximum_filter1d
     f = np.clip(np.round(t * fps).astype(int), 0, len(act) - 1)
     peak = maximum_filter1d(np.asarray(act)[:, 1], size=5, mode='nearest')[f]
     means = {int(k): float(peak[pos == k].mean()) for k in np.unique(pos)}

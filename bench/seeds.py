@@ -21,7 +21,7 @@ from mirrepro.evaluate import evaluate
 from mirrepro.study import load_profile, manifest, metrics_file
 from mirrepro.runs import train_config
 from mirrepro.tasks import TASKS
-from mirrepro.train import native_bf16, train
+from mirrepro.train import autocast_args, native_bf16, train
 
 RESULTS = Path('bench/results/seeds-cpu.json')
 
@@ -94,8 +94,7 @@ def main():
     out = Path(tempfile.mkdtemp())
     print(f"run folders (each seed's best.pt, for bench/validce.py): {out}", flush=True)
     for task in tasks:
-        cfg = train_config(p, task, 1)
-        own = 'bf16' if cfg.cpu_bf16 and native_bf16() else 'fp32'
+        own = 'bf16' if autocast_args(train_config(p, task, 1), 'cpu')['enabled'] else 'fp32'   # as train() records it
         precision = asked[0] if asked else own
         path = results_file(precision, own)
         res = json.loads(path.read_text()) if path.exists() else {}
