@@ -3,7 +3,8 @@ in the precision the cpu profile gives it (TrainConfig.cpu_bf16, where the CPU h
 with --bf16 or --fp32.
 
 Run after `make study` (it reads the study's corpus, and takes seed 0 from the study's own teacher,
-outputs/cpu/metrics/{task}/r1.json, where that teacher trained in the precision asked for: the same settings). Prints
+outputs/cpu/metrics/{task}/r1.json, where that teacher trained in the precision asked for, as its run folder's
+metrics.json records it: the same settings). Prints
 the validation and test metric per seed and merges one entry per task into bench/results/seeds-cpu.json when it trained
 in the profile's precision (the spread the report shows beside its bootstrap intervals), or else into
 seeds-cpu-{precision}.json (with the commit and the study's seed-0 score, so that the report can tell an entry measured
@@ -18,7 +19,7 @@ import numpy as np
 import torch
 
 from mirrepro.evaluate import evaluate
-from mirrepro.study import load_profile, manifest, metrics_file
+from mirrepro.study import load_profile, manifest, metrics_file, model_dir
 from mirrepro.runs import train_config
 from mirrepro.tasks import TASKS
 from mirrepro.train import autocast_args, native_bf16, train
@@ -40,16 +41,22 @@ def entries_by_precision(task: str, files) -> dict:
     return found
 
 
-def study_seed0(study: dict, precision: str) -> dict:
-    "Seed 0's scores from the study's teacher metrics when it trained in `precision` (metrics before bf16 say none: fp32); else {}."
-    return {0: (study['best_valid'], study['test'])} if study.get('precision', 'fp32') == precision else {}
+def trained_in(run_metrics: Path) -> str:
+    "The precision a run trained in, as its run folder's metrics.json records it (the study's metrics/{task}/r1.json does not); fp32 before bf16 existed."
+    return json.loads(run_metrics.read_text()).get('precision', 'fp32') if run_metrics.exists() else 'fp32'
+
+
+def study_seed0(study: dict, trained: str, precision: str) -> dict:
+    "Seed 0's scores from the study's teacher metrics `study` when that teacher trained in `precision` (it trained in `trained`); else {}."
+    return {0: (study['best_valid'], study['test'])} if trained == precision else {}
 
 
 def spread(p, task, seeds, out, precision='fp32'):
     "Train `task`'s teacher in `precision` at each of `seeds` (seed 0, when not asked for, is the study's run); its entry for the results file."
     base = replace(train_config(p, task, 1), cpu_bf16=precision == 'bf16')
     study = json.loads(metrics_file(p, task, 'r1').read_text())
-    scores = {s: v for s, v in study_seed0(study, precision).items() if s not in seeds}
+    trained = trained_in(model_dir(p, task, 'r1') / 'metrics.json')
+    scores = {s: v for s, v in study_seed0(study, trained, precision).items() if s not in seeds}
     for seed in seeds:
         t0 = time.perf_counter()
         r = train(replace(base, seed=seed), out / f'{task}-{precision}-seed{seed}', manifest(p, task, 'train'), manifest(p, task, 'valid'), progress=False)

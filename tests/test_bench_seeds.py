@@ -1,5 +1,5 @@
 """bench/seeds.py: seed 0 is taken from the study's own teacher only where that teacher trained in the precision asked
-for, and the side-by-side line reports the difference of the two precisions' means."""
+for (as its run folder records it), and the side-by-side line reports the difference of the two precisions' means."""
 import importlib.util
 from pathlib import Path
 
@@ -7,12 +7,17 @@ spec = importlib.util.spec_from_file_location('seeds', Path(__file__).parents[1]
 seeds = importlib.util.module_from_spec(spec); spec.loader.exec_module(seeds)
 
 
-def test_seed_zero_comes_from_the_study_only_in_its_own_precision():
-    before_bf16 = {'best_valid': 0.9, 'test': 0.8}                      # metrics written before they recorded a precision
-    assert seeds.study_seed0(before_bf16, 'fp32') == {0: (0.9, 0.8)}
-    assert seeds.study_seed0(before_bf16, 'bf16') == {}
-    in_bf16 = dict(before_bf16, precision='bf16')
-    assert seeds.study_seed0(in_bf16, 'bf16') == {0: (0.9, 0.8)} and seeds.study_seed0(in_bf16, 'fp32') == {}
+def test_seed_zero_comes_from_the_study_only_in_its_own_precision(tmp_path):
+    study = {'best_valid': 0.9, 'test': 0.8}                            # the stage's metrics file: no precision in it
+    before_bf16, in_bf16 = tmp_path / 'old.json', tmp_path / 'new.json'
+    before_bf16.write_text('{"best_valid": 0.9}')                       # a run folder's metrics.json written before bf16 existed
+    in_bf16.write_text('{"best_valid": 0.9, "precision": "bf16"}')
+    assert seeds.trained_in(before_bf16) == 'fp32' and seeds.trained_in(in_bf16) == 'bf16'
+    assert seeds.trained_in(tmp_path / 'absent.json') == 'fp32'
+    assert seeds.study_seed0(study, seeds.trained_in(before_bf16), 'fp32') == {0: (0.9, 0.8)}
+    assert seeds.study_seed0(study, seeds.trained_in(before_bf16), 'bf16') == {}
+    assert seeds.study_seed0(study, seeds.trained_in(in_bf16), 'bf16') == {0: (0.9, 0.8)}
+    assert seeds.study_seed0(study, seeds.trained_in(in_bf16), 'fp32') == {}
 
 
 def test_side_by_side_gives_bf16_minus_fp32_per_score():
