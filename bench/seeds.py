@@ -51,8 +51,8 @@ def study_seed0(study: dict, trained: str, precision: str) -> dict:
     return {0: (study['best_valid'], study['test'])} if trained == precision else {}
 
 
-def spread(p, task, seeds, out, precision='fp32'):
-    "Train `task`'s teacher in `precision` at each of `seeds` (seed 0, when not asked for, is the study's run); its entry for the results file."
+def spread(p, task, seeds, out, precision='fp32', own='fp32'):
+    "Train `task`'s teacher in `precision` (the profile's own: `own`) at each of `seeds` (seed 0, when not asked for, is the study's run); its entry for the results file."
     base = replace(train_config(p, task, 1), cpu_bf16=precision == 'bf16')
     study = json.loads(metrics_file(p, task, 'r1').read_text())
     trained = trained_in(model_dir(p, task, 'r1') / 'metrics.json')
@@ -71,8 +71,13 @@ def spread(p, task, seeds, out, precision='fp32'):
     commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip()
     return dict(what=f'{task} teacher (cpu profile, round 1{", bf16 training steps" if precision == "bf16" else ""})',
                 metric=TASKS[task].metric, precision=precision, seeds=order, test=test, valid=valid, commit=commit,
-                study_test=study['test'], command=f"bench/seeds.py {'--bf16 ' if precision == 'bf16' else ''}{task} "
-                f"{' '.join(map(str, seeds))}" + (" (seed 0 is the study's own run)" if 0 not in seeds else ''))
+                study_test=study['test'], command=command_line(task, seeds, precision, own))
+
+
+def command_line(task: str, seeds, precision: str, own: str) -> str:
+    "The command that measures this entry again: it names a precision only where that is not the profile's own for `task`."
+    flag = '' if precision == own else f'--{precision} '
+    return f"bench/seeds.py {flag}{task} {' '.join(map(str, seeds))}" + (" (seed 0 is the study's own run)" if 0 not in seeds else '')
 
 
 def side_by_side(fp32: dict, bf16: dict) -> str:
@@ -106,7 +111,7 @@ def main():
         path = results_file(precision, own)
         res = json.loads(path.read_text()) if path.exists() else {}
         res = res if 'tasks' in res else {'tasks': {}}          # an older file held one task: measured again here
-        res['tasks'][task] = spread(p, task, seeds, out, precision)
+        res['tasks'][task] = spread(p, task, seeds, out, precision, own)
         path.parent.mkdir(exist_ok=True)
         path.write_text(json.dumps(res, indent=1) + '\n')      # after every task: an interrupted run keeps the tasks it finished
     files = [RESULTS] + [RESULTS.with_name(f'seeds-cpu-{q}.json') for q in ('fp32', 'bf16')]

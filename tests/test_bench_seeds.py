@@ -42,3 +42,9 @@ def test_entries_are_found_by_the_precision_they_trained_in(tmp_path):
     found = seeds.entries_by_precision('key', [own, other, tmp_path / 'absent.json'])
     assert found == {'fp32': {'test': [0.9]}, 'bf16': {'test': [0.7], 'precision': 'bf16'}}
     assert set(seeds.entries_by_precision('chord', [own, other])) == {'bf16'}
+
+
+def test_the_recorded_command_names_a_precision_only_where_it_is_forced():
+    assert seeds.command_line('downbeat', [1, 2], 'bf16', 'bf16') == "bench/seeds.py downbeat 1 2 (seed 0 is the study's own run)"
+    assert seeds.command_line('downbeat', [1, 2], 'fp32', 'bf16') == "bench/seeds.py --fp32 downbeat 1 2 (seed 0 is the study's own run)"
+    assert seeds.command_line('key', [0, 1], 'bf16', 'fp32') == "bench/seeds.py --bf16 key 0 1"
