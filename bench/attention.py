@@ -13,7 +13,10 @@ bench/results/seeds-cpu.json (the profile's own precision), and its training tim
 Usage: .venv/bin/python bench/attention.py [threads] [repeats]   (default: 1 thread, as in make study's lanes; 3)
        .venv/bin/python bench/attention.py --train [seeds...]
 """
-import sys, time
+import json, sys, tempfile, time
+from contextlib import contextmanager
+from pathlib import Path
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -22,6 +25,14 @@ from mirrepro.model import MIRModel, preset
 from mirrepro.tasks import TASKS
 
 SDPA = F.scaled_dot_product_attention
+
+
+@contextmanager
+def attention_as(fn):
+    "Every attention call of the model through `fn` inside the block; torch's own function again after it."
+    mm.F.scaled_dot_product_attention = fn
+    try: yield
+    finally: mm.F.scaled_dot_product_attention = SDPA
 
 
 def fp32_sdpa(q, k, v, **kw):
@@ -35,17 +46,15 @@ def step_time(rnd: int, attention, x, steps: int = 4) -> float:
     torch.manual_seed(0)
     model = MIRModel(preset('downbeat', rnd, 'cpu')).train()
     opt = torch.optim.Adam(model.parameters(), 1e-3)
-    mm.F.scaled_dot_product_attention = attention
-    try:
-        def step():
-            with torch.autocast('cpu', dtype=torch.bfloat16): y = model(x)
-            loss = y.float().pow(2).mean()
-            opt.zero_grad(); loss.backward(); opt.step()
+    def step():
+        with torch.autocast('cpu', dtype=torch.bfloat16): y = model(x)
+        loss = y.float().pow(2).mean()
+        opt.zero_grad(); loss.backward(); opt.step()
+    with attention_as(attention):
         step()                                                     # warm-up
         t0 = time.perf_counter()
         for _ in range(steps): step()
         return (time.perf_counter() - t0) / steps
-    finally: mm.F.scaled_dot_product_attention = SDPA
 
 
 def shapes(rnd: int, x) -> list:
@@ -54,10 +63,7 @@ def shapes(rnd: int, x) -> list:
     def record(q, k, v, **kw):
         if (q.shape, k.shape) not in seen: seen.append((q.shape, k.shape))
         return SDPA(q, k, v, **kw)
-    mm.F.scaled_dot_product_attention = record
-    try:
-        with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16): MIRModel(preset('downbeat', rnd, 'cpu'))(x)
-    finally: mm.F.scaled_dot_product_attention = SDPA
+    with attention_as(record), torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16): MIRModel(preset('downbeat', rnd, 'cpu'))(x)
     return seen
 
 
@@ -70,33 +76,20 @@ def attention_time(qs, ks, dtype, n: int = 4) -> float:
     return 1000 * (time.perf_counter() - t0) / n
 
 
-def train_seeds(seeds):
-    "Train the study's downbeat teacher at `seeds` with fp32 attention; print its scores beside the bf16 seeds entry."
-    import dataclasses, json, tempfile
-    import numpy as np
-    from pathlib import Path
-    from mirrepro.evaluate import evaluate
-    from mirrepro.runs import train_config
-    from mirrepro.study import load_profile, manifest
-    from mirrepro.train import train
-    torch.set_num_threads(2)
-    p = load_profile('params.yaml', 'cpu')
-    base, out, got = train_config(p, 'downbeat', 1), Path(tempfile.mkdtemp()), {}
-    mm.F.scaled_dot_product_attention = fp32_sdpa
-    try:
-        for seed in seeds:
-            t0 = time.perf_counter()
-            r = train(dataclasses.replace(base, seed=seed), out / f'seed{seed}', manifest(p, 'downbeat', 'train'), manifest(p, 'downbeat', 'valid'), progress=False)
-            test = evaluate(r['model'].eval(), manifest(p, 'downbeat', 'test'), 'downbeat', progress=False)['mean']
-            got[seed] = (r['best_valid'], test, time.perf_counter() - t0)
-            print(f"downbeat teacher, {r['precision']} with fp32 attention, seed {seed}: validation {got[seed][0]:.3f}, test {test:.3f} ({got[seed][2]:.0f} s)", flush=True)
-    finally: mm.F.scaled_dot_product_attention = SDPA
-    ref = json.loads(Path('bench/results/seeds-cpu.json').read_text())['tasks']['downbeat']
-    for what, i in (('valid', 0), ('test', 1)):
-        a = {s: v for s, v in zip(ref['seeds'], ref[what])}
-        both = [s for s in seeds if s in a]
+def train_seeds(seed_list):
+    "Train the study's downbeat teacher at `seed_list` with fp32 attention (bench/seeds.py's `spread`); print it beside the bf16 seeds entry."
+    sys.path.insert(0, str(Path(__file__).parent))
+    from seeds import RESULTS, spread
+    from mirrepro.study import load_profile
+    torch.set_num_threads(2)                                       # as bench/seeds.py trains
+    with attention_as(fp32_sdpa):
+        got = spread(load_profile('params.yaml', 'cpu'), 'downbeat', seed_list, Path(tempfile.mkdtemp()), 'bf16', 'bf16')
+    ref = json.loads(RESULTS.read_text())['tasks']['downbeat']
+    for what in ('valid', 'test'):
+        a, b = dict(zip(ref['seeds'], ref[what])), dict(zip(got['seeds'], got[what]))
+        both = [s for s in seed_list if s in a]             # not the study's seed 0 that spread adds: its attention was bf16
         print(f"  {what:<5} bf16 attention {' '.join(f'{a[s]:.3f}' for s in both)} (mean {np.mean([a[s] for s in both]):.3f})   "
-              f"fp32 attention {' '.join(f'{got[s][i]:.3f}' for s in both)} (mean {np.mean([got[s][i] for s in both]):.3f})   seeds {both}")
+              f"fp32 attention {' '.join(f'{b[s]:.3f}' for s in both)} (mean {np.mean([b[s] for s in both]):.3f})   seeds {both}")
 
 
 def main():

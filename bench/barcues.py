@@ -140,6 +140,14 @@ def scores(model, sets, changes) -> dict:
     return out
 
 
+def fill_scores(res: dict, scored: Path, key: str, checkpoint, sets: dict, changes: dict):
+    """Score teacher `key` (its `checkpoint`) on those of `sets` it has no score for yet in `res` (one load of the
+    checkpoint), and keep `res` in `scored` at once: an interrupted run resumes from there."""
+    if missing := {n: t for n, t in sets.items() if n not in res.setdefault(key, {})}:
+        res[key] |= scores(load_checkpoint(checkpoint)[0], missing, changes)
+        atomic_write_text(scored, json.dumps(res, indent=1, default=float) + '\n')
+
+
 def line(variant, seed, s, sets):
     cols = '  '.join(f"{n} {s[n]['downbeat_f']:.3f} ({' '.join(f'{k}:{v}' for k, v in s[n]['phase'].items())})" for n in sets if n in s)
     print(f"{variant:<10} seed {seed}: {cols}", flush=True)
@@ -166,11 +174,7 @@ def main():
     res = json.loads(scored.read_text()) if scored.exists() else {}
     models = {}
 
-    def fill(key, sets, changes):
-        "Score teacher `key` on those of `sets` it has no score for yet (one load of its checkpoint), and keep the scores."
-        if missing := {n: t for n, t in sets.items() if n not in res.setdefault(key, {})}:
-            res[key] |= scores(load_checkpoint(models[key])[0], missing, changes)
-            atomic_write_text(scored, json.dumps(res, indent=1, default=float) + '\n')
+    def fill(key, sets, changes): fill_scores(res, scored, key, models[key], sets, changes)
 
     for variant in VARIANTS:
         man = variant_corpus(p, variant, work)

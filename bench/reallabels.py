@@ -28,10 +28,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from barcues import real_valid, scores, VALID_PACKAGES, MORE_VALID
+from barcues import fill_scores, real_valid, VALID_PACKAGES, MORE_VALID
 from mirrepro.annotations import Track, read_manifest, write_manifest
-from mirrepro.core import atomic_write_text
-from mirrepro.model import load_checkpoint
 from mirrepro.report import paired_bootstrap
 from mirrepro.runs import train_config
 from mirrepro.study import load_profile, manifest, model_dir, output_dir, realset_dir
@@ -63,8 +61,7 @@ def main():
     real_songs = bar_trusted(build(), json.loads(CHECK.read_text())['check'])
     print(f"real labeled songs: {len(real_songs)} ({sum(t.duration for t in real_songs) / 60:.1f} min): {', '.join(t.track_id for t in real_songs)}")
     train_sets = {'study': manifest(p, 'downbeat', 'train'), 'fof': work / 'fof-train.jsonl'}
-    if not train_sets['fof'].exists():
-        write_manifest(train_sets['fof'], read_manifest(train_sets['study']) + real_songs)
+    write_manifest(train_sets['fof'], read_manifest(train_sets['study']) + real_songs)     # again each run: it follows the check
     synthetic = read_manifest(manifest(p, 'downbeat', 'test'))
     valid = real_valid(p, shared) + real_valid(p, shared, MORE_VALID, 'realvalid2')
     real = [t for t in read_manifest(realset_dir(p) / 'manifest.jsonl') if t.has('downbeat')]
@@ -74,10 +71,7 @@ def main():
     res = json.loads(scored.read_text()) if scored.exists() else {}
     paths = {}
 
-    def fill(key, sets):
-        if missing := {n: t for n, t in sets.items() if n not in res.setdefault(key, {})}:
-            res[key] |= scores(load_checkpoint(paths[key])[0], missing, {})
-            atomic_write_text(scored, json.dumps(res, indent=1, default=float) + '\n')
+    def fill(key, sets): fill_scores(res, scored, key, paths[key], sets, {})
 
     def line(key, names):
         print(f"{key:<12} " + '  '.join(f"{n} {res[key][n]['downbeat_f']:.3f} (beat 1 right on {res[key][n]['phase'].get(1, res[key][n]['phase'].get('1', 0))}"
@@ -100,6 +94,7 @@ def main():
     choice = chosen(v, floor)
     print(f"\nreal validation, mean over seeds {seeds}: " + ', '.join(f'{k} {np.mean(x):.3f}' for k, x in v.items())
           + f"; synthetic floor held at every seed: {floor}; chosen: {choice}")
+
     def paired(seed, name):
         "fof − study at `seed` on set `name`, paired over its recordings."
         a, b = ({t: r['downbeat_f'] for t, r in res[f'{k}/seed{seed}'][name]['per_track'].items()} for k in ('study', 'fof'))
