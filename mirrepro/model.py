@@ -15,9 +15,9 @@ from .tasks import TASKS, TaskSpec, task_spec, config_from
 from .core import SR, atomic_output, plain
 
 # %% auto #0
-__all__ = ['PAPER_PARAMS', 'ModelConfig', 'HarmonicFilters', 'norm2d', 'ResUnit', 'FrontEnd', 'Attention', 'Layer', 'sinusoid',
-           'PerceiverTFBlock', 'MIRModel', 'n_params', 'pitch_embedding', 'preset', 'activations', 'frame_probs_many',
-           'frame_probs', 'CheckpointError', 'save_checkpoint', 'load_checkpoint']
+__all__ = ['PAPER_PARAMS', 'ModelConfig', 'HarmonicFilters', 'norm2d', 'ResUnit', 'FrontEnd', 'attend', 'Attention', 'Layer',
+           'sinusoid', 'PerceiverTFBlock', 'MIRModel', 'n_params', 'pitch_embedding', 'preset', 'activations',
+           'frame_probs_many', 'frame_probs', 'CheckpointError', 'save_checkpoint', 'load_checkpoint']
 
 # %% ../nbs/04_model.ipynb #57e51389
 @dataclass(frozen=True)
@@ -137,9 +137,17 @@ class FrontEnd(nn.Module):
         x = self.pool(self.units(self.stem(x)))          # (B, D, F', T')
         return x.permute(0, 3, 2, 1)
 
+# %% ../nbs/04_model.ipynb #2ef2cfa6
+def attend(q, k, v, dropout_p: float = 0.0):
+    "`scaled_dot_product_attention(q, k, v)`; under the CPU's bf16 autocast computed in fp32 and returned in the inputs' dtype."
+    if q.device.type == 'cpu' and torch.is_autocast_enabled('cpu'):
+        with torch.autocast('cpu', enabled=False):
+            return F.scaled_dot_product_attention(q.float(), k.float(), v.float(), dropout_p=dropout_p).to(q.dtype)
+    return F.scaled_dot_product_attention(q, k, v, dropout_p=dropout_p)
+
 # %% ../nbs/04_model.ipynb #f574b1e2
 class Attention(nn.Module):
-    "Multi-head (cross-)attention through `scaled_dot_product_attention`; each head is `head_dim` wide."
+    "Multi-head (cross-)attention through `attend`; each head is `head_dim` wide."
     def __init__(self, dim: int, heads: int, head_dim: int, dropout: float, kv_dim: int | None = None):
         super().__init__()
         self.heads, self.dropout = heads, dropout
@@ -151,7 +159,7 @@ class Attention(nn.Module):
         ctx = x if context is None else context
         q = self.q(x).unflatten(-1, (self.heads, -1)).transpose(1, 2)
         k, v = self.kv(ctx).unflatten(-1, (2, self.heads, -1)).permute(2, 0, 3, 1, 4)
-        y = F.scaled_dot_product_attention(q, k, v, dropout_p=self.dropout if self.training else 0.0)
+        y = attend(q, k, v, self.dropout if self.training else 0.0)
         return self.out(y.transpose(1, 2).flatten(2))
 
 class Layer(nn.Module):
