@@ -46,15 +46,21 @@ def trained_in(run_metrics: Path) -> str:
     return json.loads(run_metrics.read_text()).get('precision', 'fp32') if run_metrics.exists() else 'fp32'
 
 
+def study_metrics(p, task: str) -> dict:
+    "The study's round-1 metrics of `task`; {} where its teacher has not run in this checkout (then every seed asked for is trained)."
+    f = metrics_file(p, task, 'r1')
+    return json.loads(f.read_text()) if f.exists() else {}
+
+
 def study_seed0(study: dict, trained: str, precision: str) -> dict:
     "Seed 0's scores from the study's teacher metrics `study` when that teacher trained in `precision` (it trained in `trained`); else {}."
-    return {0: (study['best_valid'], study['test'])} if trained == precision else {}
+    return {0: (study['best_valid'], study['test'])} if study and trained == precision else {}
 
 
 def spread(p, task, seeds, out, precision='fp32', own='fp32'):
     "Train `task`'s teacher in `precision` (the profile's own: `own`) at each of `seeds` (seed 0, when not asked for, is the study's run); its entry for the results file."
     base = replace(train_config(p, task, 1), cpu_bf16=precision == 'bf16')
-    study = json.loads(metrics_file(p, task, 'r1').read_text())
+    study = study_metrics(p, task)
     trained = trained_in(model_dir(p, task, 'r1') / 'metrics.json')
     scores = {s: v for s, v in study_seed0(study, trained, precision).items() if s not in seeds}
     for seed in seeds:
@@ -71,7 +77,7 @@ def spread(p, task, seeds, out, precision='fp32', own='fp32'):
     commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip()
     return dict(what=f'{task} teacher (cpu profile, round 1{", bf16 training steps" if precision == "bf16" else ""})',
                 metric=TASKS[task].metric, precision=precision, seeds=order, test=test, valid=valid, commit=commit,
-                study_test=study['test'], command=command_line(task, seeds, precision, own))
+                study_test=study.get('test'), command=command_line(task, seeds, precision, own))
 
 
 def command_line(task: str, seeds, precision: str, own: str) -> str:
@@ -121,7 +127,10 @@ def main():
             fp32, bf16 = both['fp32'], both['bf16']
             print(f"{task} teacher, fp32 against bf16 training steps (seeds: fp32 {fp32['seeds']}, bf16 {bf16['seeds']}):")
             print(side_by_side(fp32, bf16))
-            if abs(fp32.get('study_test', fp32['test'][0]) - bf16.get('study_test', bf16['test'][0])) > 1e-9:
+            a, b = fp32.get('study_test', fp32['test'][0]), bf16.get('study_test', bf16['test'][0])
+            if a is None or b is None:
+                print(f"  (one side ran without the study's teacher at hand: the same corpus is assumed, commits {fp32['commit']} and {bf16['commit']})")
+            elif abs(a - b) > 1e-9:
                 print(f"  (measured on different study runs, commits {fp32['commit']} and {bf16['commit']}: not comparable)")
 
 if __name__ == '__main__':

@@ -18,6 +18,7 @@ def test_seed_zero_comes_from_the_study_only_in_its_own_precision(tmp_path):
     assert seeds.study_seed0(study, seeds.trained_in(before_bf16), 'bf16') == {}
     assert seeds.study_seed0(study, seeds.trained_in(in_bf16), 'bf16') == {0: (0.9, 0.8)}
     assert seeds.study_seed0(study, seeds.trained_in(in_bf16), 'fp32') == {}
+    assert seeds.study_seed0({}, 'fp32', 'fp32') == {}                  # no study teacher in this checkout: every seed trains
 
 
 def test_side_by_side_gives_bf16_minus_fp32_per_score():
