@@ -137,7 +137,7 @@ class FrontEnd(nn.Module):
         x = self.pool(self.units(self.stem(x)))          # (B, D, F', T')
         return x.permute(0, 3, 2, 1)
 
-# %% ../nbs/04_model.ipynb #2ef2cfa6
+# %% ../nbs/04_model.ipynb #4ee9261b
 def attend(q, k, v, dropout_p: float = 0.0):
     "`scaled_dot_product_attention(q, k, v)`; under the CPU's bf16 autocast computed in fp32 and returned in the inputs' dtype."
     if q.device.type == 'cpu' and torch.is_autocast_enabled('cpu'):

@@ -35,8 +35,12 @@ def run_notebook(src, out, parameters=None, cwd='.', kernel_name=None):
         kernel_name = 'mirrepro-warm'
     nb = pm.execute_notebook(str(src), str(out), parameters=parameters or {}, cwd=str(cwd), kernel_name=kernel_name,
                              progress_bar=False, coalesce_streams=True,
-                             # ipykernel warns on every start that its local TCP sockets are not encrypted
-                             extra_arguments=['--IPKernelApp.log_level=ERROR'])
+                             # ipykernel warns on every start that its local TCP sockets are not encrypted (a WARNING), and
+                             # jupyter_client interrupts the kernel before it shuts it down, after the last cell: when the
+                             # SIGINT lands inside a message handler the kernel logs "ERROR | KeyboardInterrupt caught in
+                             # kernel." (a few stages of every make study). Neither is anything a reader can act on; a cell's
+                             # error still reaches papermill, which raises it.
+                             extra_arguments=['--IPKernelApp.log_level=CRITICAL'])
     # a bar that cleared itself (tqdm's leave=False) is left as a blank stream: drop it
     for cell in nb.cells:
         if 'outputs' in cell:
