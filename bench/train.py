@@ -12,10 +12,12 @@ augmented setting, side by side in the same run:
                of a seek and a decode per chunk: the cpu profile's setting since issue 22
   decode+worker  the same with one DataLoader worker preparing batches while the model trains
   quick+dec.+w the same with A1's quick search
+  quick+decoded  decoded, with A1's quick search: what TrainConfig.pitch_quick gives a run of the cpu profile
   decoded+bf16 decoded, the forward pass under bf16 autocast on the CPU (TrainConfig.cpu_bf16; only on a CPU with bf16
                arithmetic, `native_bf16`, else it is the same as decoded); the cpu profile leaves it off (README)
 Prints samples and audio-seconds per second, and the data path's share of a step in the serial setting.
-Usage: python bench/train.py [steps] [setting,...]   (default: 12 steps, every setting)
+Usage: python bench/train.py [steps] [setting,...] [threads]   (default: 12 steps, every setting, 2 threads; make study's
+lanes run one thread each)
 """
 import sys, tempfile, time
 from pathlib import Path
@@ -63,11 +65,12 @@ def run(task, ds, acfg, steps, workers, batch=8, old=False, bf16=False):
 
 def main():
     steps = int(sys.argv[1]) if len(sys.argv) > 1 else 12
-    only = sys.argv[2].split(',') if len(sys.argv) > 2 else None
-    torch.set_num_threads(2)
+    only = sys.argv[2].split(',') if len(sys.argv) > 2 and sys.argv[2] != 'all' else None
+    threads = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+    torch.set_num_threads(threads)
     root = Path(tempfile.mkdtemp())
     paths = build_corpus(root / 'c', CorpusConfig(seed=5, train=4, valid=0, test=0, pool_a=6, pool_b=0), progress=False)
-    print(f"2 CPU cores, batch 8, {steps} timed steps per setting; round-2 CPU presets; half of each batch soft-labeled;"
+    print(f"{threads} thread(s), batch 8, {steps} timed steps per setting; round-2 CPU presets; half of each batch soft-labeled;"
           f" bf16 arithmetic on this CPU: {native_bf16()}")
     print(f"{'task':<10} {'setting':<14} {'samples/s':>10} {'audio s/s':>10} {'data share':>11}")
     for task in TASKS:
@@ -79,7 +82,8 @@ def main():
         for name, acfg, workers, old, decode, bf16 in (
                 ('before: augm.', full, 0, True, False, False), ('plain', AugmentConfig(), 0, False, False, False),
                 ('augmented', full, 0, False, False, False), ('A1 quick', quick, 0, False, False, False),
-                ('decoded', full, 0, False, True, False), ('decoded+bf16', full, 0, False, True, True),
+                ('decoded', full, 0, False, True, False), ('quick+decoded', quick, 0, False, True, False),
+                ('decoded+bf16', full, 0, False, True, True),
                 ('decode+worker', full, 1, False, True, False), ('quick+dec.+w', quick, 1, False, True, False)):
             if only and name not in only: continue
             ds = ChunkDataset(task, labeled, pool, store, 8, 0.5, acfg, seed=0, decode=decode)

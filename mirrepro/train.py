@@ -177,6 +177,7 @@ class TrainConfig:
     seed: int = 0
     bf16: bool = True                  # bf16 autocast on CUDA
     cpu_bf16: bool = False             # bf16 autocast of the training steps on a CPU too, where it has bf16 arithmetic (autocast_args)
+    pitch_quick: bool = False          # A1 with sox's quick overlap search (AugmentConfig.pitch_quick), in Table 2's row or `augment`'s
     compile: bool = False              # torch.compile the model (worth it on GPU)
     baseline: str = ''                 # '' = our model; 'mert_p' / 'mert_f' = a MERT baseline (nbs/04a_mert.ipynb), its settings in `model`
 
@@ -201,8 +202,8 @@ class TrainConfig:
         except (TypeError, KeyError, ValueError) as e: raise ValueError(f"model: {e}") from None
 
     def augment_config(self) -> AugmentConfig:
-        if self.augment is None: return AugmentConfig.table2(self.task, self.round)
-        return config_from(AugmentConfig, self.augment, 'augment')
+        if self.augment is None: return AugmentConfig.table2(self.task, self.round, pitch_quick=self.pitch_quick)
+        return config_from(AugmentConfig, {'pitch_quick': self.pitch_quick, **self.augment}, 'augment')
 
     @classmethod
     def from_dict(cls, d: dict, where: str = 'train') -> 'TrainConfig':

@@ -49,3 +49,32 @@ def test_the_recorded_command_names_a_precision_only_where_it_is_forced():
     assert seeds.command_line('downbeat', [1, 2], 'bf16', 'bf16') == "bench/seeds.py downbeat 1 2 (seed 0 is the study's own run)"
     assert seeds.command_line('downbeat', [1, 2], 'fp32', 'bf16') == "bench/seeds.py --fp32 downbeat 1 2 (seed 0 is the study's own run)"
     assert seeds.command_line('key', [0, 1], 'bf16', 'fp32') == "bench/seeds.py --bf16 key 0 1"
+
+
+def test_the_quick_a1_search_is_a_setting_of_its_own():
+    assert seeds.setting('fp32') == 'fp32' and seeds.setting('fp32', True) == 'fp32-quick'
+    assert seeds.results_file('fp32-quick', 'fp32').name == 'seeds-cpu-fp32-quick.json'
+    assert seeds.results_file('fp32', 'fp32-quick').name == 'seeds-cpu-fp32.json'
+    assert seeds.command_line('key', [0, 1, 2], 'fp32-quick', 'fp32') == "bench/seeds.py --quick key 0 1 2"
+    assert seeds.command_line('key', [1, 2], 'fp32', 'fp32-quick') == "bench/seeds.py --full key 1 2 (seed 0 is the study's own run)"
+    assert seeds.command_line('key', [0], 'bf16-quick', 'fp32') == "bench/seeds.py --bf16 --quick key 0"
+    # the study's seed 0 counts only where it trained with the search asked for
+    assert seeds.study_seed0({'best_valid': 0.9, 'test': 0.8}, 'fp32', 'fp32-quick') == {}
+
+
+def test_entries_are_found_by_their_a1_search_too(tmp_path):
+    import json
+    full, quick = tmp_path / 'seeds-cpu.json', tmp_path / 'seeds-cpu-fp32-quick.json'
+    full.write_text(json.dumps({'tasks': {'key': {'test': [0.9], 'precision': 'fp32'}}}))     # written before --quick
+    quick.write_text(json.dumps({'tasks': {'key': {'test': [0.8], 'precision': 'fp32', 'pitch_quick': True}}}))
+    assert set(seeds.entries_by_precision('key', [full, quick])) == {'fp32', 'fp32-quick'}
+    line = seeds.side_by_side({'valid': [0.5], 'test': [0.5]}, {'valid': [0.6], 'test': [0.4]}, ('fp32', 'fp32-quick')).splitlines()[0]
+    assert 'fp32-quick - fp32 +0.100' in line
+
+
+def test_the_reports_entry_wins_over_an_older_one_of_the_same_setting(tmp_path):
+    import json
+    report, older = tmp_path / 'seeds-cpu.json', tmp_path / 'seeds-cpu-bf16.json'
+    report.write_text(json.dumps({'tasks': {'downbeat': {'test': [0.87], 'precision': 'bf16', 'commit': 'new'}}}))
+    older.write_text(json.dumps({'tasks': {'downbeat': {'test': [0.86], 'precision': 'bf16', 'commit': 'old'}}}))
+    assert seeds.entries_by_precision('downbeat', [report, older])['bf16']['commit'] == 'new'
