@@ -12,11 +12,45 @@ confirms that nothing is left to do.
 Why: on a CPU a stage's model gains less from a second thread than a second stage does from a second core
 (bench/lanes.py measures both). Each of N parallel stages gets cores // N threads (OMP_NUM_THREADS, MKL_NUM_THREADS);
 a stage's numbers depend on its thread count, not on what ran beside it. Of the stages that are ready, those with
-the most work downstream start first (the downbeat chain is the study's longest). If a stage fails, no other stage
+the longest path of work ahead of them start first, by rough minutes per kind of stage (MINUTES): the downbeat chain
+is the study's longest, and a long stage with little downstream (the real-music evaluation of every downbeat model) is
+not left for the end, where it would run beside an idle lane (bench/schedule.py). If a stage fails, no other stage
 starts; those running finish (their runs persist either way), and the command fails naming the stage and its log.
 Ctrl-C or SIGTERM stops every stage: the next `make study` resumes their runs from their last epoch.
 """
 import argparse, os, signal, subprocess, sys, threading, time
+
+
+# Rough minutes of a stage of each kind in the cpu study at one thread (its logs, bench/results/study-*.log); other kinds
+# (baselines, MERT when off, the report) take seconds. Only the order of the stages depends on them, never what they compute.
+MINUTES = {'corpus': 2, 'teacher': 8, 'student': 5, 'label': 1.5, 'realset': 1.5, 'realmusic': 1.5, 'madmom': 1}
+
+
+def estimate(stage: str) -> float:
+    "Rough minutes of `stage` (a DVC address such as student@key-st3)."
+    return MINUTES.get(stage.split('@')[0], 0.2)
+
+
+def critical_path(up: dict, cost: dict) -> dict:
+    "Per stage: its cost plus the longest chain of costs downstream of it (`up`: {stage: stages it waits for})."
+    downs = {s: [t for t in up if s in up[t]] for s in up}
+    memo = {}
+    def cp(s):
+        if s not in memo: memo[s] = cost[s] + max((cp(t) for t in downs[s]), default=0.0)
+        return memo[s]
+    return {s: cp(s) for s in up}
+
+
+def stage_env(jobs: int | None = None) -> dict:
+    """The environment of every stage: with `jobs`, cores // jobs threads each; and notebook kernels forked warm
+    (scripts/warm_kernel.py: a cold kernel spends seconds importing torch, scipy, pandas and IPython before its first
+    cell, 64 times a study; bench/kernels.py measures it). MIRREPRO_WARM_KERNELS=0 asks for ordinary kernels."""
+    env = dict(os.environ)
+    if jobs:
+        from mirrepro.core import cores
+        env['OMP_NUM_THREADS'] = env['MKL_NUM_THREADS'] = str(max(1, cores() // jobs))
+    env.setdefault('MIRREPRO_WARM_KERNELS', '1')
+    return env
 
 
 def dvc() -> list[str]:
@@ -49,12 +83,11 @@ def _pump(stream, name, log):
 
 
 def run_parallel(jobs: int, targets=None, repo='.') -> int:
-    up, down = plan(targets, repo)
-    env = dict(os.environ)
-    from mirrepro.core import cores
-    env['OMP_NUM_THREADS'] = env['MKL_NUM_THREADS'] = str(max(1, cores() // jobs))
+    up, _ = plan(targets, repo)
+    env = stage_env(jobs)
     done, running, failed, logs = set(), {}, [], {}
     order = {s: i for i, s in enumerate(up)}
+    path = critical_path(up, {s: estimate(s) for s in up})
     t0 = time.perf_counter()
     def interrupt(*_): raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, interrupt)                  # a SIGTERM stops the stages as Ctrl-C does
@@ -62,7 +95,7 @@ def run_parallel(jobs: int, targets=None, repo='.') -> int:
     try:
         while len(done) < len(up) and not (failed and not running):
             ready = sorted((s for s in up if s not in done and s not in running and up[s] <= done),
-                           key=lambda s: (-down[s], order[s]))
+                           key=lambda s: (-path[s], order[s]))
             while ready and len(running) < jobs and not failed:
                 s = ready.pop(0)
                 logs[s] = []
@@ -105,7 +138,7 @@ def main(argv=None):
     # on to every stage through exec, and an interrupt would then stop none of them; caught here, it is reset to the
     # default in each stage's command.
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    if a.jobs == 1: return subprocess.call(dvc() + ['repro'] + a.targets)
+    if a.jobs == 1: return subprocess.call(dvc() + ['repro'] + a.targets, env=stage_env())
     return run_parallel(a.jobs, a.targets)
 
 

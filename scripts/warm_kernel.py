@@ -9,8 +9,9 @@ one per Python and thread settings, gone after 10 idle minutes) to fork a child 
 takes this client's working directory, environment and arguments, and runs ipykernel as `python -m
 ipykernel_launcher` would. The server imports third-party libraries only, never mirrepro, so every kernel runs
 the code of its own working directory as it is now. Signals sent to this client (an interrupt, a shutdown)
-are passed on to the kernel; the kernel ends when this client ends. Used where MIRREPRO_WARM_KERNELS=1 (the
-tests set it); a study runs ordinary kernels unless asked.
+are passed on to the kernel; the kernel ends when this client ends. Used where MIRREPRO_WARM_KERNELS=1: the tests,
+and `make study` (scripts/study.py sets it unless it is set to 0). A server serves only the Python and the installed
+packages it was started with: a change to the environment's site-packages (an install, an upgrade) starts a new one.
 """
 import hashlib, json, os, signal, socket, subprocess, sys, time
 from pathlib import Path
@@ -25,8 +26,11 @@ IDLE = 600
 
 
 def socket_path() -> str:
-    "One server per Python and per the settings that a library reads once, at import."
-    key = json.dumps([sys.executable, os.getuid()] + [os.environ.get(k) for k in ENV_KEYS])
+    "One server per Python, per state of its installed packages and per the settings that a library reads once, at import."
+    import sysconfig
+    site = sysconfig.get_paths()['purelib']                # its mtime changes when a package is installed or removed
+    stamp = os.stat(site).st_mtime_ns if os.path.isdir(site) else None
+    key = json.dumps([sys.executable, os.getuid(), stamp] + [os.environ.get(k) for k in ENV_KEYS])
     return f"/tmp/mirrepro-warm-{hashlib.sha256(key.encode()).hexdigest()[:16]}.sock"
 
 

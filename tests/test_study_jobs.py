@@ -77,3 +77,16 @@ def test_sigterm_stops_every_stage_command(tmp_path):
         for pid in pids:
             try: os.kill(pid, signal.SIGKILL)
             except ProcessLookupError: pass
+
+
+@pytest.mark.parametrize('jobs', ['1', '2'])
+def test_stages_get_warm_kernels_unless_asked_not_to(tmp_path, jobs):
+    say = 'echo "$MIRREPRO_WARM_KERNELS" > {me}.txt'
+    repo = project(tmp_path, left=say.format(me='left'), right=say.format(me='right'))
+    base = {k: v for k, v in os.environ.items() if k != 'MIRREPRO_WARM_KERNELS'}
+    for given, want in ((None, '1'), ('0', '0')):
+        env = dict(base, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}", **({'MIRREPRO_WARM_KERNELS': given} if given else {}))
+        r = subprocess.run([sys.executable, str(SCRIPT), '--jobs', jobs], cwd=repo, env=env, capture_output=True, text=True)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert (repo / 'left.txt').read_text() == (repo / 'right.txt').read_text() == f'{want}\n'
+        (repo / 'dvc.yaml').write_text((repo / 'dvc.yaml').read_text().replace('echo 1 >', 'echo 2 >'))   # the next pass reruns them
