@@ -21,8 +21,8 @@ PRELOAD = ['numpy', 'scipy.stats', 'scipy.signal', 'pandas', 'yaml', 'tqdm', 'so
            'ipykernel.kernelapp', 'ipykernel.debugger', 'debugpy', 'psutil', 'sqlite3', 'zmq']
 # (a kernel spent 2.9 s starting before its first cell: ipykernel imports debugpy, psutil and sqlite3 as it starts, and every
 # study notebook imports matplotlib.pyplot, 1-2 s more)
-ENV_KEYS = ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'PYTHONPATH', 'PYTHONHASHSEED', 'CUDA_VISIBLE_DEVICES', 'VIRTUAL_ENV')
-IDLE = 600
+ENV_KEYS = ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'PYTHONPATH', 'PYTHONHASHSEED', 'CUDA_VISIBLE_DEVICES', 'VIRTUAL_ENV', 'MIRREPRO_WARM_IDLE')
+IDLE = float(os.environ.get('MIRREPRO_WARM_IDLE') or 600)    # seconds without a new kernel before the server leaves
 
 
 def socket_path() -> str:
@@ -81,9 +81,13 @@ def _become_kernel(req):
                 try: os.kill(client, 0)
                 except OSError: os._exit(0)
         threading.Thread(target=watch, daemon=True).start()
-        sys.argv = ['ipykernel_launcher'] + req['argv']
+        # ipykernel ends a kernel whose parent changed (when the parent it read from JPY_PARENT_PID is not its own, once
+        # its parent is init): this kernel's parent is the server, which leaves after IDLE seconds without a new kernel,
+        # while a study stage can run for longer. Its life is its client's (watch, above), so that poller is off.
+        argv = req['argv'] + ['--IPKernelApp.parent_handle=0']
+        sys.argv = ['ipykernel_launcher'] + argv
         from ipykernel.kernelapp import IPKernelApp
-        IPKernelApp.launch_instance(argv=req['argv'])
+        IPKernelApp.launch_instance(argv=argv)
         code = 0
     finally:
         os._exit(code)
