@@ -3,9 +3,8 @@ The server leaves after IDLE seconds without a new kernel (MIRREPRO_WARM_IDLE); 
 (a key teacher trains for 10 minutes while no other stage starts) used to be shut down by ipykernel, which ends a
 kernel whose parent process is gone."""
 import json, os, subprocess, sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from helpers import ROOT
 
 
 def test_a_kernel_outlives_the_server_that_forked_it(tmp_path):
