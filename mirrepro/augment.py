@@ -113,6 +113,7 @@ class SpecMask(nn.Module):
         super().__init__()
         self.cfg = cfg
 
+    @torch.compiler.disable          # eager under torch.compile: see above
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not self.training: return x
         cfg, (F_, T_) = self.cfg, x.shape[-2:]

@@ -178,7 +178,7 @@ class TrainConfig:
     bf16: bool = True                  # bf16 autocast on CUDA
     cpu_bf16: bool = False             # bf16 autocast of the training steps on a CPU too, where it has bf16 arithmetic (autocast_args)
     pitch_quick: bool = False          # A1 with sox's quick overlap search (AugmentConfig.pitch_quick), in Table 2's row or `augment`'s
-    compile: bool = False              # torch.compile the model (worth it on GPU)
+    compile: bool = False              # torch.compile the training step (GPU; on the CPU, key's and structure's fp32 steps: bench/train.py)
     baseline: str = ''                 # '' = our model; 'mert_p' / 'mert_f' = a MERT baseline (nbs/04a_mert.ipynb), its settings in `model`
 
     def __post_init__(self):
@@ -362,6 +362,13 @@ def plot_history(history: list, metric: str, path=None):
     return fig
 
 # %% ../nbs/07_train.ipynb #6f7c1807
+def _compiled(net):
+    "`torch.compile(net)`, without inductor's notices that complex operators (the STFT) stay eager and that no CUDA runtime is found."
+    import logging, warnings
+    logging.getLogger('torch.utils.cpp_extension').setLevel(logging.ERROR)
+    warnings.filterwarnings('ignore', message='Torchinductor does not support code generation for complex operators')
+    return torch.compile(net)
+
 def _train(cfg: TrainConfig, out, train_set, valid_set, unlabeled=None, softlabels=None, device=None, progress: bool = True) -> dict:
     out = Path(out)
     ctx = distributed.setup(device)          # rank, world size and this process's device (GPU LOCAL_RANK on CUDA)
@@ -373,7 +380,7 @@ def _train(cfg: TrainConfig, out, train_set, valid_set, unlabeled=None, softlabe
     st, ck = _resume(out / 'state.pt', run, model, opt, sched)
     if world > 1 and device.type == 'cuda': model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)   # a no-op for norm='group'
     net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device] if device.type == 'cuda' else None) if world > 1 else model
-    step_fn = torch.compile(net) if cfg.compile else net
+    step_fn = _compiled(net) if cfg.compile else net
     spec_mask = SpecMask(acfg).to(device) if (acfg.freq_mask or acfg.time_mask) else None
     precision = 'bf16' if autocast_args(cfg, device)['enabled'] else 'fp32'
     if cfg.cpu_bf16 and device.type == 'cpu' and precision == 'fp32' and rank == 0:

@@ -20,6 +20,8 @@ Ctrl-C or SIGTERM stops every stage: the next `make study` resumes their runs fr
 """
 import argparse, os, signal, subprocess, sys, threading, time
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 
 # Rough minutes of a stage of each kind in the cpu study at one thread (its logs, bench/results/study-*.log); other kinds
 # (baselines, MERT when off, the report) take seconds. Only the order of the stages depends on them, never what they compute.
@@ -44,8 +46,11 @@ def critical_path(up: dict, cost: dict) -> dict:
 def stage_env(jobs: int | None = None) -> dict:
     """The environment of every stage: with `jobs`, cores // jobs threads each; and notebook kernels forked warm
     (scripts/warm_kernel.py: a cold kernel spends seconds importing torch, scipy, pandas and IPython before its first
-    cell, 64 times a study; bench/kernels.py measures it). MIRREPRO_WARM_KERNELS=0 asks for ordinary kernels."""
+    cell, 64 times a study; bench/kernels.py measures it). MIRREPRO_WARM_KERNELS=0 asks for ordinary kernels.
+    torch.compile's code (the runs with `compile: true`) is kept in the repository's .cache/torchinductor, unless
+    TORCHINDUCTOR_CACHE_DIR says elsewhere: the stages of a study share it, and a fresh clone compiles afresh."""
     env = dict(os.environ)
+    env.setdefault('TORCHINDUCTOR_CACHE_DIR', os.path.join(ROOT, '.cache', 'torchinductor'))
     if jobs:
         from mirrepro.core import cores
         env['OMP_NUM_THREADS'] = env['MKL_NUM_THREADS'] = str(max(1, cores() // jobs))
