@@ -117,6 +117,9 @@ def test_the_lock_pins_every_installed_package_with_hashes():
     entries = re.findall(r'^([A-Za-z0-9_.-]+)==(\S+)((?:\s*\\\n\s+--hash=sha256:[0-9a-f]{64})+)', text, re.M)
     pins = {_norm(n): v for n, v, _ in entries}
     assert len(entries) == len([l for l in text.splitlines() if re.match(r'^[A-Za-z0-9]', l)]) > 100
-    installed = {_norm(d.metadata['Name']): d.version for d in distributions()}
+    # the environment's own site-packages: once anything has imported setuptools (torch.compile does), sys.path also holds
+    # setuptools/_vendor, whose vendored packaging, wheel and platformdirs would otherwise stand in for the installed ones
+    import sysconfig
+    installed = {_norm(d.metadata['Name']): d.version for d in distributions(path=sorted({sysconfig.get_paths()[k] for k in ('purelib', 'platlib')}))}
     assert {k: (v, installed.get(k)) for k, v in pins.items() if installed.get(k) != v} == {}      # what set-up installed
     assert {'torch', 'dvc', 'nbdev', 'tinysoundfont', 'uv', 'pip'} <= set(pins) and 'pyaudio' not in pins
